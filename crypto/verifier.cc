@@ -1,0 +1,114 @@
+#include "crypto/verifier.h"
+
+#include "crypto/algorithms.h"
+#include "crypto/cms/cms_parser.h"
+#include "crypto/cms/cms_verifier.h"
+#include "crypto/document_format.h"
+
+namespace kyso {
+namespace {
+
+void FormatFailure(DocumentReport* report, MessageCode code, absl::string_view detail = "") {
+  report->verdict = Verdict::Fail(SubIndication::kFormatFailure);
+  report->messages.push_back(MakeMessage(code, detail));
+}
+
+MessageCode CmsParseErrorCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kFailedPrecondition:
+      return MessageCode::kCmsNotSignedData;
+    case absl::StatusCode::kOutOfRange:
+      return MessageCode::kCmsTrailingData;
+    default:
+      return MessageCode::kCmsMalformed;
+  }
+}
+
+}  // namespace
+
+Verifier::Verifier(const VerifierOptions& options)
+    : certificates_(options.certificate_cache_capacity), chains_(options.chain_cache_capacity) {}
+
+DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
+                                        std::optional<absl::string_view> detached_content,
+                                        const VerificationContext& context) {
+  DocumentReport report;
+  report.document_sha256 = HexEncode(Digest(DigestAlgorithm::kSha256, bytes));
+  const DocumentFormat format = DetectFormat(bytes);
+  report.format = std::string(ToString(format));
+  if (bytes.empty()) {
+    FormatFailure(&report, MessageCode::kFormatEmpty);
+    return report;
+  }
+
+  std::string pem_der;
+  absl::string_view der = bytes;
+  switch (format) {
+    case DocumentFormat::kUnknown:
+    case DocumentFormat::kXml:  // XML signatures arrive with their own issue
+      FormatFailure(&report, MessageCode::kFormatUnrecognized);
+      return report;
+    case DocumentFormat::kCmsPem: {
+      absl::StatusOr<std::string> decoded = DecodeCmsPem(bytes);
+      if (!decoded.ok()) {
+        FormatFailure(&report, MessageCode::kFormatPemInvalid, decoded.status().message());
+        return report;
+      }
+      pem_der = *std::move(decoded);
+      der = pem_der;
+      break;
+    }
+    case DocumentFormat::kCmsDer:
+      break;
+  }
+
+  absl::StatusOr<cms::ParsedCms> parsed = cms::ParseCms(der);
+  if (!parsed.ok()) {
+    FormatFailure(&report, CmsParseErrorCode(parsed.status()), parsed.status().message());
+    return report;
+  }
+  if (parsed->ber_normalized()) report.messages.push_back(MakeMessage(MessageCode::kCmsBerNormalized));
+  if (parsed->signed_data.signers.empty()) {
+    FormatFailure(&report, MessageCode::kCmsNoSigners);
+    return report;
+  }
+  report.signatures = cms::VerifySigners(parsed->signed_data, detached_content, context,
+                                         cms::CmsCaches{&certificates_, &chains_});
+  report.Summarize();
+  return report;
+}
+
+CertificateReport Verifier::ValidateCertificate(absl::string_view bytes,
+                                                const VerificationContext& context,
+                                                LeafUsage usage) {
+  CertificateReport report;
+  absl::StatusOr<std::vector<CertificatePtr>> parsed = Certificate::ParseAll(bytes);
+  if (!parsed.ok()) {
+    report.verdict = Verdict::Fail(SubIndication::kFormatFailure);
+    report.messages.push_back(
+        MakeMessage(MessageCode::kCertificateMalformed, parsed.status().message()));
+    return report;
+  }
+  // Share the decoded objects with the document path, so a later document signed by this
+  // certificate hits the caches.
+  std::vector<CertificatePtr> certs;
+  for (const CertificatePtr& c : *parsed) {
+    auto cached = certificates_.GetOrParse(c->der(), c->sha256());
+    certs.push_back(cached.ok() ? *cached : c);
+  }
+  const CertificatePtr& leaf = certs.front();
+  report.subject = leaf->Identity();
+  std::shared_ptr<const ChainResult> chain = chains_.Validate(
+      leaf, absl::MakeConstSpan(certs).subspan(1), *context.trust, context.validation_time,
+      context.policy, usage);
+  report.verdict = chain->verdict;
+  report.messages = chain->messages;
+  for (const CertificatePtr& c : chain->path) report.chain.push_back(c->subject());
+  report.trust_anchor = chain->trust_anchor;
+  if (context.policy.revocation == RevocationMode::kOff) {
+    report.messages.push_back(MakeMessage(MessageCode::kRevocationNotChecked));
+  }
+  return report;
+}
+
+}  // namespace kyso
