@@ -1,0 +1,143 @@
+#include "service/cli/commands.h"
+
+#include <ostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "crypto/status_macros.h"
+#include "crypto/verifier.h"
+#include "service/config.h"
+#include "service/file_io.h"
+#include "service/report_json.h"
+#include "service/trust_loader.h"
+
+namespace kyso::cli {
+namespace {
+
+// The largest document `kyso verify` reads into memory (matches the service's default limit).
+constexpr size_t kMaxDocumentBytes = size_t{64} << 20;
+
+absl::StatusOr<absl::Time> ParseValidationTime(const std::string& text) {
+  if (text.empty()) return absl::Now();
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--at: '", text, "' is not an RFC 3339 time (2025-07-01T08:00:00Z)"));
+  }
+  return t;
+}
+
+// Config file, then flags on top: flags override the file (DESIGN.md "Config").
+absl::StatusOr<VerificationContext> BuildContext(const CommonOptions& o) {
+  Config config;
+  if (!o.config_path.empty()) {
+    KYSO_ASSIGN_OR_RETURN(config, LoadConfig(o.config_path));
+  }
+  if (!o.revocation.empty()) {
+    KYSO_ASSIGN_OR_RETURN(config.revocation.mode, ParseRevocationMode(o.revocation));
+    config.policy.revocation = config.revocation.mode;
+  }
+  if (config.revocation.mode != RevocationMode::kOff) {
+    // Revocation checking (OCSP/CRL) is not implemented yet; refusing is honest, silently
+    // skipping it would not be.
+    return absl::UnimplementedError(
+        "revocation checking is not available yet: use --revocation off (or revocation.mode: off)");
+  }
+  std::vector<std::string> anchors = config.trust.anchors;
+  anchors.insert(anchors.end(), o.trust_anchors.begin(), o.trust_anchors.end());
+  std::vector<std::string> intermediates = config.trust.intermediates;
+  intermediates.insert(intermediates.end(), o.intermediates.begin(), o.intermediates.end());
+  VerificationContext ctx;
+  KYSO_ASSIGN_OR_RETURN(ctx.trust, LoadTrustStore(anchors, intermediates, /*generation=*/1));
+  ctx.policy = config.policy;
+  KYSO_ASSIGN_OR_RETURN(ctx.validation_time, ParseValidationTime(o.at));
+  return ctx;
+}
+
+// Reads each input, hands it to `verify` (which returns the printed report's verdict), and
+// closes with the summary table. An unreadable file is reported and the others still run.
+template <typename VerifyFn>
+int ForEachInput(const CommonOptions& o, absl::string_view command, size_t max_bytes,
+                 std::ostream& out, std::ostream& err, VerifyFn verify) {
+  bool io_error = false;
+  bool all_passed = true;
+  std::vector<Verdict> verdicts;
+  for (const std::string& path : o.files) {
+    absl::StatusOr<std::string> bytes = ReadFile(path, max_bytes);
+    if (!bytes.ok()) {
+      err << "kyso " << command << ": " << bytes.status().message() << "\n";
+      io_error = true;
+      continue;
+    }
+    const Verdict verdict = verify(path, *bytes);
+    all_passed = all_passed && verdict.passed();
+    verdicts.push_back(verdict);
+  }
+  if (!o.json && o.files.size() > 1) out << "\n" << SummaryTable(verdicts, o.lang);
+  if (io_error) return kExitError;
+  return all_passed ? kExitPassed : kExitNotPassed;
+}
+
+template <typename Report>
+void Print(const Report& report, const CommonOptions& o, std::ostream& out) {
+  if (o.json) {
+    out << ToJson(report).dump() << "\n";
+  } else {
+    out << ToText(report, o.lang);
+  }
+}
+
+}  // namespace
+
+int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<VerificationContext> ctx = BuildContext(o);
+  if (!ctx.ok()) {
+    err << "kyso verify: " << ctx.status().message() << "\n";
+    return kExitError;
+  }
+  std::optional<std::string> content;
+  if (!o.content_path.empty()) {
+    absl::StatusOr<std::string> data = ReadFile(o.content_path);
+    if (!data.ok()) {
+      err << "kyso verify: --content " << data.status().message() << "\n";
+      return kExitError;
+    }
+    content = *std::move(data);
+  }
+  Verifier verifier;
+  return ForEachInput(o, "verify", kMaxDocumentBytes, out, err,
+                      [&](const std::string& path, const std::string& bytes) {
+                        DocumentReport report = verifier.VerifyDocument(
+                            bytes,
+                            content ? std::optional<absl::string_view>(*content) : std::nullopt,
+                            *ctx);
+                        report.file = path;
+                        Print(report, o, out);
+                        return report.verdict;
+                      });
+}
+
+int RunValidateCert(const ValidateCertOptions& o, std::ostream& out, std::ostream& err) {
+  if (!o.crl_paths.empty()) {
+    err << "kyso validate-cert: --crl is not available yet (revocation checking arrives with "
+           "OCSP/CRL support)\n";
+    return kExitError;
+  }
+  absl::StatusOr<VerificationContext> ctx = BuildContext(o);
+  if (!ctx.ok()) {
+    err << "kyso validate-cert: " << ctx.status().message() << "\n";
+    return kExitError;
+  }
+  Verifier verifier;
+  const LeafUsage usage = o.any_usage ? LeafUsage::kAny : LeafUsage::kDocumentSigning;
+  return ForEachInput(o, "validate-cert", 16 << 20, out, err,
+                      [&](const std::string& path, const std::string& bytes) {
+                        CertificateReport report = verifier.ValidateCertificate(bytes, *ctx, usage);
+                        report.file = path;
+                        Print(report, o, out);
+                        return report.verdict;
+                      });
+}
+
+}  // namespace kyso::cli

@@ -1,0 +1,83 @@
+#include "service/report_json.h"
+
+namespace kyso {
+namespace {
+
+using nlohmann::json;
+
+json MessagesJson(const std::vector<Message>& messages) {
+  json out = json::array();
+  for (const Message& m : messages) {
+    out.push_back({{"code", m.code}, {"severity", ToString(m.severity)}, {"en", m.en}, {"vi", m.vi}});
+  }
+  return out;
+}
+
+json IdentityJson(const SignerIdentity& id) {
+  // One value per code: a subject carrying the same code twice keeps the first.
+  json identifiers = json::object();
+  for (const Identifier& i : id.identifiers) {
+    if (!identifiers.contains(i.first)) identifiers[i.first] = i.second;
+  }
+  return {{"subject", id.subject},
+          {"issuer", id.issuer},
+          {"serial", id.serial},
+          {"certificate_sha256", id.certificate_sha256},
+          {"identifiers", identifiers}};
+}
+
+json OptionalTime(const std::optional<absl::Time>& t) {
+  return t ? json(FormatRfc3339(*t)) : json(nullptr);
+}
+
+json RevocationJson(const RevocationReport& r) {
+  return {{"status", r.status},
+          {"source", r.source},
+          {"from_cache", r.from_cache},
+          {"produced_at", OptionalTime(r.produced_at)},
+          {"next_update", OptionalTime(r.next_update)}};
+}
+
+}  // namespace
+
+std::string FormatRfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+json ToJson(const DocumentReport& report) {
+  json signatures = json::array();
+  for (const SignatureReport& s : report.signatures) {
+    signatures.push_back({
+        {"indication", ToString(s.verdict.indication)},
+        {"sub_indication", ToString(s.verdict.sub_indication)},
+        {"signer", s.signer ? IdentityJson(*s.signer) : json(nullptr)},
+        {"trust_anchor", s.trust_anchor},
+        {"chain", s.chain},
+        {"signing_time", OptionalTime(s.signing_time)},
+        {"digest_algorithm", s.digest_algorithm},
+        {"signature_algorithm", s.signature_algorithm},
+        {"revocation", RevocationJson(s.revocation)},
+        {"messages", MessagesJson(s.messages)},
+    });
+  }
+  return {{"file", report.file},
+          {"format", report.format},
+          {"document_sha256", report.document_sha256},
+          {"indication", ToString(report.verdict.indication)},
+          {"sub_indication", ToString(report.verdict.sub_indication)},
+          {"signatures", signatures},
+          {"messages", MessagesJson(report.messages)}};
+}
+
+json ToJson(const CertificateReport& report) {
+  return {{"file", report.file},
+          {"indication", ToString(report.verdict.indication)},
+          {"sub_indication", ToString(report.verdict.sub_indication)},
+          {"certificate", report.subject ? IdentityJson(*report.subject) : json(nullptr)},
+          {"trust_anchor", report.trust_anchor},
+          {"chain", report.chain},
+          {"revocation", RevocationJson(report.revocation)},
+          {"messages", MessagesJson(report.messages)}};
+}
+
+}  // namespace kyso

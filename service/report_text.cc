@@ -1,0 +1,116 @@
+#include "service/report_text.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "service/report_json.h"
+
+namespace kyso {
+namespace {
+
+struct Labels {
+  const char* signature;
+  const char* signer;
+  const char* ids;
+  const char* anchor;
+  const char* none;
+  const char* signing_time;
+  const char* claimed;
+  const char* algorithm;
+  const char* revocation;
+  const char* total;
+  const char* result;
+  const char* count;
+};
+
+const Labels& L(Language lang) {
+  static const Labels kEn{"signature", "signer", "identifiers", "trusted CA", "(none)",
+                          "signing time", "claimed by the signer", "algorithm", "revocation",
+                          "total", "result", "files"};
+  static const Labels kVi{"chữ ký", "người ký", "mã định danh", "CA tin cậy", "(không có)",
+                          "thời gian ký", "do người ký tự khai", "thuật toán", "thu hồi",
+                          "tổng", "kết quả", "số tệp"};
+  return lang == Language::kVietnamese ? kVi : kEn;
+}
+
+std::string VerdictText(const Verdict& v) {
+  if (v.sub_indication == SubIndication::kNone) return std::string(ToString(v.indication));
+  return absl::StrCat(ToString(v.indication), " / ", ToString(v.sub_indication));
+}
+
+void AppendMessages(const std::vector<Message>& messages, Language lang, const char* indent,
+                    std::string* out) {
+  for (const Message& m : messages) {
+    if (m.severity == Severity::kInfo) continue;  // the text form shows what needs attention
+    absl::StrAppend(out, indent, "- [", m.code, "] ",
+                    lang == Language::kVietnamese ? m.vi : m.en, "\n");
+  }
+}
+
+std::string IdentifiersText(const SignerIdentity& id) {
+  std::vector<std::string> parts;
+  for (const Identifier& i : id.identifiers) parts.push_back(absl::StrCat(i.first, " ", i.second));
+  return absl::StrJoin(parts, ", ");
+}
+
+}  // namespace
+
+std::string ToText(const DocumentReport& report, Language lang) {
+  const Labels& l = L(lang);
+  std::string out = absl::StrCat(report.file, ": ", VerdictText(report.verdict), "\n");
+  AppendMessages(report.messages, lang, "  ", &out);
+  int n = 0;
+  for (const SignatureReport& s : report.signatures) {
+    absl::StrAppend(&out, "  ", l.signature, " ", ++n, ": ", VerdictText(s.verdict), "\n");
+    if (s.signer) {
+      absl::StrAppend(&out, "    ", l.signer, ": ", s.signer->subject, "\n");
+      if (!s.signer->identifiers.empty()) {
+        absl::StrAppend(&out, "    ", l.ids, ": ", IdentifiersText(*s.signer), "\n");
+      }
+    }
+    absl::StrAppend(&out, "    ", l.anchor, ": ", s.trust_anchor.empty() ? l.none : s.trust_anchor,
+                    "\n");
+    if (s.signing_time) {
+      absl::StrAppend(&out, "    ", l.signing_time, ": ", FormatRfc3339(*s.signing_time), " (",
+                      l.claimed, ")\n");
+    }
+    if (!s.signature_algorithm.empty()) {
+      absl::StrAppend(&out, "    ", l.algorithm, ": ", s.signature_algorithm, " / ",
+                      s.digest_algorithm, "\n");
+    }
+    absl::StrAppend(&out, "    ", l.revocation, ": ", s.revocation.status, "\n");
+    AppendMessages(s.messages, lang, "    ", &out);
+  }
+  return out;
+}
+
+std::string ToText(const CertificateReport& report, Language lang) {
+  const Labels& l = L(lang);
+  std::string out = absl::StrCat(report.file, ": ", VerdictText(report.verdict), "\n");
+  if (report.subject) {
+    absl::StrAppend(&out, "  ", report.subject->subject, "\n");
+    if (!report.subject->identifiers.empty()) {
+      absl::StrAppend(&out, "  ", l.ids, ": ", IdentifiersText(*report.subject), "\n");
+    }
+  }
+  absl::StrAppend(&out, "  ", l.anchor, ": ",
+                  report.trust_anchor.empty() ? l.none : report.trust_anchor, "\n");
+  AppendMessages(report.messages, lang, "  ", &out);
+  return out;
+}
+
+std::string SummaryTable(const std::vector<Verdict>& verdicts, Language lang) {
+  const Labels& l = L(lang);
+  std::map<std::string, int> counts;
+  for (const Verdict& v : verdicts) ++counts[VerdictText(v)];
+  size_t width = std::string(l.result).size();
+  for (const auto& [k, _] : counts) width = std::max(width, k.size());
+  std::string out = absl::StrFormat("%-*s  %s\n", static_cast<int>(width), l.result, l.count);
+  for (const auto& [k, c] : counts) absl::StrAppendFormat(&out, "%-*s  %d\n", static_cast<int>(width), k, c);
+  absl::StrAppendFormat(&out, "%-*s  %d\n", static_cast<int>(width), l.total, verdicts.size());
+  return out;
+}
+
+}  // namespace kyso
