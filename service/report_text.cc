@@ -3,7 +3,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "service/report_json.h"
 
@@ -33,6 +32,20 @@ const Labels& L(Language lang) {
                           "thời gian ký", "do người ký tự khai", "thuật toán", "thu hồi",
                           "tổng", "kết quả", "số tệp"};
   return lang == Language::kVietnamese ? kVi : kEn;
+}
+
+// Columns are counted in code points, not bytes: Vietnamese labels are multi-byte UTF-8.
+size_t DisplayWidth(absl::string_view utf8) {
+  size_t n = 0;
+  for (char c : utf8) n += (static_cast<uint8_t>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+absl::string_view RevocationText(const std::string& status, Language lang) {
+  if (status == "not_checked") {
+    return lang == Language::kVietnamese ? "chưa kiểm tra" : "not checked";
+  }
+  return status;
 }
 
 std::string VerdictText(const Verdict& v) {
@@ -80,7 +93,7 @@ std::string ToText(const DocumentReport& report, Language lang) {
       absl::StrAppend(&out, "    ", l.algorithm, ": ", s.signature_algorithm, " / ",
                       s.digest_algorithm, "\n");
     }
-    absl::StrAppend(&out, "    ", l.revocation, ": ", s.revocation.status, "\n");
+    absl::StrAppend(&out, "    ", l.revocation, ": ", RevocationText(s.revocation.status, lang), "\n");
     AppendMessages(s.messages, lang, "    ", &out);
   }
   return out;
@@ -105,11 +118,15 @@ std::string SummaryTable(const std::vector<Verdict>& verdicts, Language lang) {
   const Labels& l = L(lang);
   std::map<std::string, int> counts;
   for (const Verdict& v : verdicts) ++counts[VerdictText(v)];
-  size_t width = std::string(l.result).size();
+  size_t width = DisplayWidth(l.result);
   for (const auto& [k, _] : counts) width = std::max(width, k.size());
-  std::string out = absl::StrFormat("%-*s  %s\n", static_cast<int>(width), l.result, l.count);
-  for (const auto& [k, c] : counts) absl::StrAppendFormat(&out, "%-*s  %d\n", static_cast<int>(width), k, c);
-  absl::StrAppendFormat(&out, "%-*s  %d\n", static_cast<int>(width), l.total, verdicts.size());
+  std::string out;
+  auto row = [&](absl::string_view label, absl::string_view value) {
+    absl::StrAppend(&out, label, std::string(width - DisplayWidth(label) + 2, ' '), value, "\n");
+  };
+  row(l.result, l.count);
+  for (const auto& [k, c] : counts) row(k, absl::StrCat(c));
+  row(l.total, absl::StrCat(verdicts.size()));
   return out;
 }
 

@@ -1,0 +1,70 @@
+#include "service/config.h"
+
+#include "gtest/gtest.h"
+
+namespace kyso {
+namespace {
+
+TEST(Config, ParsesTheDesignExample) {
+  auto config = ParseConfig(R"(
+server:
+  listen: "127.0.0.1:50051"
+  metrics_listen: "127.0.0.1:9464"
+  tls: {cert: server.pem, key: server.key, client_ca: clients.pem}
+  max_message_bytes: 67108864
+workers: 0
+trust:
+  anchors: [roots/]
+  intermediates: [intermediates/]
+revocation:
+  mode: off
+  intermediates: if_advertised
+  ocsp: {timeout_ms: 3000, overrides: {"CN=X": "http://127.0.0.1:1/"}}
+  cache: {path: kyso-cache.sqlite, redis: ""}
+policy:
+  min_rsa_bits: 3072
+  min_ec_bits: 384
+  allowed_digests: [sha256, sha384, sha512]
+)",
+                            "/etc/kyso");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->trust.anchors, std::vector<std::string>{"/etc/kyso/roots/"});
+  EXPECT_EQ(config->trust.intermediates, std::vector<std::string>{"/etc/kyso/intermediates/"});
+  EXPECT_EQ(config->server.tls.cert, "/etc/kyso/server.pem");
+  EXPECT_EQ(config->revocation.cache_path, "/etc/kyso/kyso-cache.sqlite");
+  EXPECT_EQ(config->revocation.ocsp_overrides.at("CN=X"), "http://127.0.0.1:1/");
+  EXPECT_EQ(config->policy.min_rsa_bits, 3072);
+  EXPECT_EQ(config->policy.min_ec_bits, 384);
+  EXPECT_EQ(config->policy.revocation, RevocationMode::kOff);
+}
+
+TEST(Config, RejectsUnknownKeysByName) {
+  auto config = ParseConfig("trust:\n  anchor: [a]\n", "/");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("trust.anchor"), std::string::npos)
+      << config.status();
+  auto top = ParseConfig("polcy: {}\n", "/");
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.status().message().find("polcy"), std::string::npos);
+}
+
+TEST(Config, RejectsBadValues) {
+  EXPECT_FALSE(ParseConfig("revocation: {mode: sometimes}\n", "/").ok());
+  EXPECT_FALSE(ParseConfig("policy: {allowed_digests: [md5]}\n", "/").ok());
+  EXPECT_FALSE(ParseConfig("policy: {min_rsa_bits: lots}\n", "/").ok());
+  EXPECT_FALSE(ParseConfig("trust: [", "/").ok());
+  EXPECT_FALSE(ParseConfig("workers: -1\n", "/").ok());
+}
+
+TEST(Config, AbsolutePathsStayAbsolute) {
+  auto config = ParseConfig("trust: {anchors: /srv/roots.pem}\n", "/etc/kyso");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->trust.anchors, std::vector<std::string>{"/srv/roots.pem"});
+}
+
+TEST(Config, MissingFileIsAnError) {
+  EXPECT_EQ(LoadConfig("/nonexistent/kyso.yaml").status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace kyso

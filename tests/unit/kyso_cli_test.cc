@@ -1,0 +1,122 @@
+// Drives the real `kyso` binary: flags, config, exit statuses and JSON Lines output.
+#include <cstdlib>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "gtest/gtest.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/test_data.h"
+
+namespace kyso {
+namespace {
+
+using ::kyso::testing::CommandResult;
+using ::kyso::testing::DocsDir;
+using ::kyso::testing::PkiDir;
+using ::kyso::testing::RunCommand;
+
+std::string KysoBinary() { return ::kyso::testing::BinaryDir() + "/service/kyso"; }
+
+CommandResult Kyso(std::vector<std::string> args) {
+  args.insert(args.begin(), KysoBinary());
+  auto result = RunCommand(args);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : CommandResult{-1, "", ""};
+}
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+const char* kAt = "2026-01-01T00:00:00Z";
+
+TEST(KysoCli, VerifyAllPassedExitsZeroWithOneJsonLinePerFile) {
+  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
+                                "--json", DocsDir() + "/valid-rsa2048.p7s",
+                                DocsDir() + "/valid-p256.p7s"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  const auto lines = JsonLines(r.stdout_text);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["indication"], "TOTAL_PASSED");
+  EXPECT_EQ(lines[0]["signatures"][0]["signer"]["identifiers"]["MST"], "0101234567");
+  EXPECT_EQ(lines[1]["signatures"][0]["signer"]["identifiers"]["CCCD"], "079190004567");
+}
+
+TEST(KysoCli, SomeNotPassedExitsOne) {
+  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
+                                "--json", DocsDir() + "/valid-rsa2048.p7s",
+                                DocsDir() + "/tampered-content.p7s"});
+  EXPECT_EQ(r.exit_code, 1);
+  const auto lines = JsonLines(r.stdout_text);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1]["sub_indication"], "HASH_FAILURE");
+}
+
+TEST(KysoCli, FlagsInsteadOfConfigAndDetachedContent) {
+  const CommandResult r =
+      Kyso({"verify", "--trust-anchor", PkiDir() + "/anchors/root-national.pem", "--intermediate",
+            PkiDir() + "/intermediates", "--at", kAt, "--revocation", "off", "--content",
+            DocsDir() + "/dossier.txt", "--json", DocsDir() + "/valid-detached.p7s"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text << r.stdout_text;
+}
+
+TEST(KysoCli, ValidationTimeChangesTheOutcome) {
+  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at",
+                                "2031-01-01T00:00:00Z", "--json",
+                                DocsDir() + "/valid-rsa2048.p7s"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(JsonLines(r.stdout_text).at(0)["sub_indication"], "OUT_OF_BOUNDS_NO_POE");
+}
+
+TEST(KysoCli, MissingFileIsOneLineAndExitTwoButOthersStillRun) {
+  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
+                                "--json", "/nonexistent.p7s", DocsDir() + "/valid-rsa2048.p7s"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(std::count(r.stderr_text.begin(), r.stderr_text.end(), '\n'), 1) << r.stderr_text;
+  EXPECT_EQ(JsonLines(r.stdout_text).size(), 1u);
+}
+
+TEST(KysoCli, UsageAndConfigErrorsExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"verify", "--bogus", "x"},
+           {"verify", "--config", "/nonexistent.yaml", "x"},
+           {"verify", "--config", PkiDir() + "/trust.yaml", "--at", "yesterday", "x"},
+           {"verify", "--config", PkiDir() + "/trust.yaml", "--revocation", "require", "x"},
+           {"verify", "x"},  // no trust anchor
+           {"frobnicate"},
+       }) {
+    const CommandResult r = Kyso(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << (args.size() > 1 ? args[1] : "");
+    EXPECT_EQ(std::count(r.stderr_text.begin(), r.stderr_text.end(), '\n'), 1) << r.stderr_text;
+    EXPECT_EQ(r.stderr_text.find("terminate"), std::string::npos);
+  }
+}
+
+TEST(KysoCli, TextOutputInVietnamese) {
+  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
+                                "--lang", "vi", DocsDir() + "/tampered-content.p7s"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.stdout_text.find("Nội dung tài liệu đã bị thay đổi"), std::string::npos)
+      << r.stdout_text;
+}
+
+TEST(KysoCli, ValidateCert) {
+  const CommandResult r = Kyso({"validate-cert", "--config", PkiDir() + "/trust.yaml", "--at",
+                                kAt, "--json", PkiDir() + "/certs/signer-rsa3072.pem",
+                                PkiDir() + "/certs/signer-expired.pem"});
+  EXPECT_EQ(r.exit_code, 1);
+  const auto lines = JsonLines(r.stdout_text);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["indication"], "TOTAL_PASSED");
+  EXPECT_EQ(lines[0]["certificate"]["identifiers"]["CCCD"], "001085012345");
+  EXPECT_EQ(lines[0]["chain"].size(), 3u);
+  EXPECT_EQ(lines[1]["sub_indication"], "OUT_OF_BOUNDS_NO_POE");
+}
+
+}  // namespace
+}  // namespace kyso

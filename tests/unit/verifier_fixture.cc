@@ -1,0 +1,33 @@
+#include "tests/unit/verifier_fixture.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "service/trust_loader.h"
+#include "tests/support/test_data.h"
+
+namespace kyso::testing {
+
+absl::Time PinnedTime() { return absl::FromUnixSeconds(1767225600); }
+
+VerificationContext DemoContext(bool with_intermediates) {
+  VerificationContext ctx;
+  std::vector<std::string> intermediates;
+  if (with_intermediates) intermediates.push_back(PkiDir() + "/intermediates");
+  auto trust = LoadTrustStore({PkiDir() + "/anchors"}, intermediates, 1);
+  if (!trust.ok()) {
+    std::cerr << "cannot load the demo trust store: " << trust.status() << "\n";
+    std::abort();
+  }
+  ctx.trust = *trust;
+  ctx.validation_time = PinnedTime();
+  return ctx;
+}
+
+std::string VerdictString(const Verdict& v) {
+  if (v.sub_indication == SubIndication::kNone) return std::string(ToString(v.indication));
+  return absl::StrCat(ToString(v.indication), "/", ToString(v.sub_indication));
+}
+
+}  // namespace kyso::testing
