@@ -114,6 +114,25 @@ std::string ToText(const CertificateReport& report, Language lang) {
   return out;
 }
 
+std::string TableRow(const DocumentReport& report, size_t file_width) {
+  std::vector<std::string> who;
+  for (const SignatureReport& s : report.signatures) {
+    std::string entry = s.signer ? IdentifiersText(*s.signer) : "?";
+    if (entry.empty() && s.signer) entry = s.signer->subject.substr(0, 40);
+    const size_t cn = s.trust_anchor.find("CN=");
+    if (cn != std::string::npos) {
+      absl::StrAppend(&entry, " <- ", s.trust_anchor.substr(cn + 3, s.trust_anchor.find(',', cn) - cn - 3));
+    }
+    who.push_back(entry);
+  }
+  const std::string verdict = VerdictText(report.verdict);
+  std::string out = report.file;
+  out.append(file_width > DisplayWidth(report.file) ? file_width - DisplayWidth(report.file) : 0, ' ');
+  absl::StrAppend(&out, "  ", verdict, std::string(verdict.size() < 50 ? 50 - verdict.size() : 1, ' '),
+                  absl::StrJoin(who, "; "), "\n");
+  return out;
+}
+
 std::string SummaryTable(const std::vector<Verdict>& verdicts, Language lang) {
   const Labels& l = L(lang);
   std::map<std::string, int> counts;

@@ -14,6 +14,9 @@ enum class Language { kEnglish, kVietnamese };
 std::string ToText(const DocumentReport& report, Language lang);
 std::string ToText(const CertificateReport& report, Language lang);
 
+// One row of `kyso verify --table`: file, result, signers' identifiers, the CA each chains to.
+std::string TableRow(const DocumentReport& report, size_t file_width);
+
 // A closing table: how many inputs ended with each indication / sub-indication.
 std::string SummaryTable(const std::vector<Verdict>& verdicts, Language lang);
 

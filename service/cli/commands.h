@@ -31,6 +31,7 @@ struct CommonOptions {
 
 struct VerifyOptions : CommonOptions {
   std::string content_path;  // detached content
+  bool table = false;        // one row per document instead of the detailed text
 };
 
 struct ValidateCertOptions : CommonOptions {

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   AddCommonFlags(verify_cmd, &verify, &verify_lang);
   verify_cmd->add_option("--content", verify.content_path,
                          "the signed content, for detached signatures");
+  verify_cmd->add_flag("--table", verify.table, "one line per document (ignored with --json)");
   verify_cmd->add_option("FILE", verify.files, "signed documents")->required();
 
   kyso::cli::ValidateCertOptions cert;
