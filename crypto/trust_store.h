@@ -5,6 +5,11 @@
 // flight finish on the snapshot they started with. The generation is part of every cached chain
 // verdict's key, so a reload never serves a verdict computed against other anchors.
 //
+// Anchors are root certificates: partial chains are never accepted (the issue's "no partial
+// chains"), so a path must end at a self-signed anchor; configuring a subordinate CA as an anchor
+// makes its signers fail with NO_CERTIFICATE_CHAIN_FOUND. Put subordinate CAs in the
+// intermediates pool and their root among the anchors.
+//
 // Thread-safety: immutable after Create(); safe to share.
 #ifndef KYSO_CRYPTO_TRUST_STORE_H_
 #define KYSO_CRYPTO_TRUST_STORE_H_
