@@ -4,7 +4,6 @@
 //
 //   build/bench/kyso_bench_cms --benchmark_format=json
 #include <benchmark/benchmark.h>
-
 #include <openssl/cms.h>
 
 #include <cstdlib>

@@ -229,16 +229,14 @@ absl::StatusOr<SignatureAlgorithm> ResolveCmsSignatureAlgorithm(
     }
     return SignatureAlgorithm{c.scheme, c.digest, c.digest, 0};
   }
-  return absl::UnimplementedError(
-      absl::StrCat("signature algorithm ", asn1::OidToString(oid)));
+  return absl::UnimplementedError(absl::StrCat("signature algorithm ", asn1::OidToString(oid)));
 }
 
 absl::Status VerifyDigestSignature(EVP_PKEY* key, const SignatureAlgorithm& alg,
                                    absl::string_view digest, absl::string_view signature) {
   if (key == nullptr) return Invalid("no public key");
   const bool rsa_scheme = alg.scheme != SignatureScheme::kEcdsa;
-  if (rsa_scheme != IsRsaKey(key) ||
-      (!rsa_scheme && EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)) {
+  if (rsa_scheme != IsRsaKey(key) || (!rsa_scheme && EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)) {
     return Invalid("the key type does not match the signature algorithm");
   }
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
@@ -259,10 +257,9 @@ absl::Status VerifyDigestSignature(EVP_PKEY* key, const SignatureAlgorithm& alg,
       return OpenSslError("cannot set RSASSA-PSS parameters");
     }
   }
-  const int rc = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                 signature.size(),
-                                 reinterpret_cast<const unsigned char*>(digest.data()),
-                                 digest.size());
+  const int rc = EVP_PKEY_verify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
   if (rc == 1) return absl::OkStatus();
   DrainOpenSslErrors();  // an invalid signature leaves errors behind; they are not news
   return Invalid("the signature value does not verify");

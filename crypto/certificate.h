@@ -23,8 +23,8 @@
 namespace kyso {
 
 struct PublicKeyInfo {
-  std::string type;  // "rsa" | "rsa-pss" | "ec" | "ed25519" | ...
-  int bits = 0;      // modulus size for RSA, group order size for EC
+  std::string type;   // "rsa" | "rsa-pss" | "ec" | "ed25519" | ...
+  int bits = 0;       // modulus size for RSA, group order size for EC
   std::string curve;  // "P-256" for EC keys
 };
 

@@ -182,9 +182,8 @@ ChainResult ChainValidator::ValidateUncached(const CertificatePtr& leaf,
     std::string who = culprit != nullptr ? NameToString(X509_get_subject_name(culprit)) : "";
     const ErrorMapping mapping = MapVerifyError(result.openssl_error);
     Fail(&result, mapping.verdict,
-         MakeMessage(mapping.code,
-                     absl::StrCat(X509_verify_cert_error_string(result.openssl_error),
-                                  "; depth ", depth, who.empty() ? "" : "; ", who)));
+         MakeMessage(mapping.code, absl::StrCat(X509_verify_cert_error_string(result.openssl_error),
+                                                "; depth ", depth, who.empty() ? "" : "; ", who)));
     DrainOpenSslErrors();
     return result;
   }
@@ -225,8 +224,8 @@ ChainResult ChainValidator::ValidateUncached(const CertificatePtr& leaf,
 }
 
 std::shared_ptr<const ChainResult> ChainValidator::Validate(
-    const CertificatePtr& leaf, absl::Span<const CertificatePtr> supplied,
-    const TrustStore& trust, absl::Time at, const Policy& policy, LeafUsage usage) {
+    const CertificatePtr& leaf, absl::Span<const CertificatePtr> supplied, const TrustStore& trust,
+    absl::Time at, const Policy& policy, LeafUsage usage) {
   const std::string key = CacheKey(*leaf, supplied, trust, policy, usage);
   std::optional<Windows> windows = cache_.Get(key);
   if (windows) {

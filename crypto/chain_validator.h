@@ -63,8 +63,8 @@ class ChainValidator final {
   // The same without the cache.
   static ChainResult ValidateUncached(const CertificatePtr& leaf,
                                       absl::Span<const CertificatePtr> supplied,
-                                      const TrustStore& trust, absl::Time at,
-                                      const Policy& policy, LeafUsage usage);
+                                      const TrustStore& trust, absl::Time at, const Policy& policy,
+                                      LeafUsage usage);
 
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }

@@ -27,8 +27,7 @@ absl::StatusOr<RevocationMode> ParseRevocationMode(absl::string_view text) {
 }
 
 bool Policy::DigestAllowed(DigestAlgorithm digest) const {
-  return std::find(allowed_digests.begin(), allowed_digests.end(), digest) !=
-         allowed_digests.end();
+  return std::find(allowed_digests.begin(), allowed_digests.end(), digest) != allowed_digests.end();
 }
 
 std::optional<Message> Policy::CheckKey(const PublicKeyInfo& key, absl::string_view whose) const {

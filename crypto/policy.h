@@ -25,9 +25,8 @@ absl::StatusOr<RevocationMode> ParseRevocationMode(absl::string_view text);
 struct Policy {
   int min_rsa_bits = 2048;
   int min_ec_bits = 256;
-  std::vector<DigestAlgorithm> allowed_digests = {DigestAlgorithm::kSha256,
-                                                  DigestAlgorithm::kSha384,
-                                                  DigestAlgorithm::kSha512};
+  std::vector<DigestAlgorithm> allowed_digests = {
+      DigestAlgorithm::kSha256, DigestAlgorithm::kSha384, DigestAlgorithm::kSha512};
   RevocationMode revocation = RevocationMode::kOff;
 
   bool DigestAllowed(DigestAlgorithm digest) const;

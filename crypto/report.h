@@ -85,8 +85,8 @@ Verdict Worst(const Verdict& a, const Verdict& b);
 struct SignatureReport {
   Verdict verdict;
   std::optional<SignerIdentity> signer;
-  std::string trust_anchor;        // subject of the anchor the chain ends at; empty if none
-  std::vector<std::string> chain;  // subjects, signer first, anchor last
+  std::string trust_anchor;                // subject of the anchor the chain ends at; empty if none
+  std::vector<std::string> chain;          // subjects, signer first, anchor last
   std::optional<absl::Time> signing_time;  // claimed by the signer, never proof of time
   std::string digest_algorithm;            // "sha256"
   std::string signature_algorithm;         // "rsa-pkcs1-v1_5" | "rsa-pss" | "ecdsa"

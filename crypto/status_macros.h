@@ -9,10 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define KYSO_RETURN_IF_ERROR(expr)                   \
-  do {                                               \
-    const ::absl::Status kyso_status_ = (expr);      \
-    if (!kyso_status_.ok()) return kyso_status_;     \
+#define KYSO_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    const ::absl::Status kyso_status_ = (expr);  \
+    if (!kyso_status_.ok()) return kyso_status_; \
   } while (false)
 
 #define KYSO_STATUS_CONCAT_INNER_(a, b) a##b

@@ -67,7 +67,8 @@ DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
     FormatFailure(&report, CmsParseErrorCode(parsed.status()), parsed.status().message());
     return report;
   }
-  if (parsed->ber_normalized()) report.messages.push_back(MakeMessage(MessageCode::kCmsBerNormalized));
+  if (parsed->ber_normalized())
+    report.messages.push_back(MakeMessage(MessageCode::kCmsBerNormalized));
   if (parsed->signed_data.signers.empty()) {
     FormatFailure(&report, MessageCode::kCmsNoSigners);
     return report;
@@ -98,9 +99,9 @@ CertificateReport Verifier::ValidateCertificate(absl::string_view bytes,
   }
   const CertificatePtr& leaf = certs.front();
   report.subject = leaf->Identity();
-  std::shared_ptr<const ChainResult> chain = chains_.Validate(
-      leaf, absl::MakeConstSpan(certs).subspan(1), *context.trust, context.validation_time,
-      context.policy, usage);
+  std::shared_ptr<const ChainResult> chain =
+      chains_.Validate(leaf, absl::MakeConstSpan(certs).subspan(1), *context.trust,
+                       context.validation_time, context.policy, usage);
   report.verdict = chain->verdict;
   report.messages = chain->messages;
   for (const CertificatePtr& c : chain->path) report.chain.push_back(c->subject());

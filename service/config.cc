@@ -25,9 +25,9 @@ absl::Status CheckKeys(const YAML::Node& node, const std::string& where,
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
     if (allowed.count(key) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown key '", where.empty() ? "" : where + ".", key, "' (allowed: ",
-          absl::StrJoin(allowed, ", "), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown key '", where.empty() ? "" : where + ".", key,
+                       "' (allowed: ", absl::StrJoin(allowed, ", "), ")"));
     }
   }
   return absl::OkStatus();
@@ -61,7 +61,8 @@ absl::Status ParseServer(const YAML::Node& node, const std::string& base_dir, Se
     KYSO_RETURN_IF_ERROR(CheckKeys(tls, "server.tls", {"cert", "key", "client_ca"}));
     if (tls["cert"]) out->tls.cert = Resolve(base_dir, tls["cert"].as<std::string>());
     if (tls["key"]) out->tls.key = Resolve(base_dir, tls["key"].as<std::string>());
-    if (tls["client_ca"]) out->tls.client_ca = Resolve(base_dir, tls["client_ca"].as<std::string>());
+    if (tls["client_ca"])
+      out->tls.client_ca = Resolve(base_dir, tls["client_ca"].as<std::string>());
   }
   return absl::OkStatus();
 }
@@ -114,8 +115,9 @@ absl::Status ParsePolicy(const YAML::Node& node, Policy* out) {
       const std::string name = d.as<std::string>();
       auto digest = DigestFromName(name);
       if (!digest) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "policy.allowed_digests: unknown digest '", name, "' (sha1, sha224, sha256, sha384, sha512)"));
+        return absl::InvalidArgumentError(absl::StrCat("policy.allowed_digests: unknown digest '",
+                                                       name,
+                                                       "' (sha1, sha224, sha256, sha384, sha512)"));
       }
       out->allowed_digests.push_back(*digest);
     }
@@ -127,8 +129,7 @@ absl::StatusOr<Config> ParseConfigOrThrow(absl::string_view yaml, const std::str
   Config config;
   const YAML::Node root = YAML::Load(std::string(yaml));
   if (!root || root.IsNull()) return config;
-  KYSO_RETURN_IF_ERROR(
-      CheckKeys(root, "", {"server", "workers", "trust", "revocation", "policy"}));
+  KYSO_RETURN_IF_ERROR(CheckKeys(root, "", {"server", "workers", "trust", "revocation", "policy"}));
   if (root["server"]) KYSO_RETURN_IF_ERROR(ParseServer(root["server"], base_dir, &config.server));
   if (root["workers"]) config.workers = root["workers"].as<int>();
   if (const YAML::Node trust = root["trust"]) {

@@ -8,7 +8,8 @@ using nlohmann::json;
 json MessagesJson(const std::vector<Message>& messages) {
   json out = json::array();
   for (const Message& m : messages) {
-    out.push_back({{"code", m.code}, {"severity", ToString(m.severity)}, {"en", m.en}, {"vi", m.vi}});
+    out.push_back(
+        {{"code", m.code}, {"severity", ToString(m.severity)}, {"en", m.en}, {"vi", m.vi}});
   }
   return out;
 }

@@ -3,9 +3,8 @@
 #ifndef KYSO_SERVICE_REPORT_JSON_H_
 #define KYSO_SERVICE_REPORT_JSON_H_
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/time/time.h"
 #include "crypto/report.h"

@@ -25,12 +25,30 @@ struct Labels {
 };
 
 const Labels& L(Language lang) {
-  static const Labels kEn{"signature", "signer", "identifiers", "trusted CA", "(none)",
-                          "signing time", "claimed by the signer", "algorithm", "revocation",
-                          "total", "result", "files"};
-  static const Labels kVi{"chữ ký", "người ký", "mã định danh", "CA tin cậy", "(không có)",
-                          "thời gian ký", "do người ký tự khai", "thuật toán", "thu hồi",
-                          "tổng", "kết quả", "số tệp"};
+  static const Labels kEn{"signature",
+                          "signer",
+                          "identifiers",
+                          "trusted CA",
+                          "(none)",
+                          "signing time",
+                          "claimed by the signer",
+                          "algorithm",
+                          "revocation",
+                          "total",
+                          "result",
+                          "files"};
+  static const Labels kVi{"chữ ký",
+                          "người ký",
+                          "mã định danh",
+                          "CA tin cậy",
+                          "(không có)",
+                          "thời gian ký",
+                          "do người ký tự khai",
+                          "thuật toán",
+                          "thu hồi",
+                          "tổng",
+                          "kết quả",
+                          "số tệp"};
   return lang == Language::kVietnamese ? kVi : kEn;
 }
 
@@ -57,8 +75,8 @@ void AppendMessages(const std::vector<Message>& messages, Language lang, const c
                     std::string* out) {
   for (const Message& m : messages) {
     if (m.severity == Severity::kInfo) continue;  // the text form shows what needs attention
-    absl::StrAppend(out, indent, "- [", m.code, "] ",
-                    lang == Language::kVietnamese ? m.vi : m.en, "\n");
+    absl::StrAppend(out, indent, "- [", m.code, "] ", lang == Language::kVietnamese ? m.vi : m.en,
+                    "\n");
   }
 }
 
@@ -93,7 +111,8 @@ std::string ToText(const DocumentReport& report, Language lang) {
       absl::StrAppend(&out, "    ", l.algorithm, ": ", s.signature_algorithm, " / ",
                       s.digest_algorithm, "\n");
     }
-    absl::StrAppend(&out, "    ", l.revocation, ": ", RevocationText(s.revocation.status, lang), "\n");
+    absl::StrAppend(&out, "    ", l.revocation, ": ", RevocationText(s.revocation.status, lang),
+                    "\n");
     AppendMessages(s.messages, lang, "    ", &out);
   }
   return out;
@@ -121,14 +140,17 @@ std::string TableRow(const DocumentReport& report, size_t file_width) {
     if (entry.empty() && s.signer) entry = s.signer->subject.substr(0, 40);
     const size_t cn = s.trust_anchor.find("CN=");
     if (cn != std::string::npos) {
-      absl::StrAppend(&entry, " <- ", s.trust_anchor.substr(cn + 3, s.trust_anchor.find(',', cn) - cn - 3));
+      absl::StrAppend(&entry, " <- ",
+                      s.trust_anchor.substr(cn + 3, s.trust_anchor.find(',', cn) - cn - 3));
     }
     who.push_back(entry);
   }
   const std::string verdict = VerdictText(report.verdict);
   std::string out = report.file;
-  out.append(file_width > DisplayWidth(report.file) ? file_width - DisplayWidth(report.file) : 0, ' ');
-  absl::StrAppend(&out, "  ", verdict, std::string(verdict.size() < 50 ? 50 - verdict.size() : 1, ' '),
+  out.append(file_width > DisplayWidth(report.file) ? file_width - DisplayWidth(report.file) : 0,
+             ' ');
+  absl::StrAppend(&out, "  ", verdict,
+                  std::string(verdict.size() < 50 ? 50 - verdict.size() : 1, ' '),
                   absl::StrJoin(who, "; "), "\n");
   return out;
 }

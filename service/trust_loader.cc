@@ -38,7 +38,8 @@ absl::StatusOr<std::vector<CertificatePtr>> LoadCertificates(
     if (fs::is_directory(path, ec)) {
       std::vector<fs::path> files;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && IsCertificateFile(entry.path())) files.push_back(entry.path());
+        if (entry.is_regular_file() && IsCertificateFile(entry.path()))
+          files.push_back(entry.path());
       }
       if (ec) return absl::UnavailableError(absl::StrCat(path, ": ", ec.message()));
       std::sort(files.begin(), files.end());

@@ -98,7 +98,8 @@ absl::StatusOr<int64_t> ParseSmallInteger(const Tlv& tlv) {
   KYSO_ASSIGN_OR_RETURN(absl::string_view v, CheckInteger(tlv));
   if (v.size() > 8) return Malformed("INTEGER too large");
   int64_t value = (static_cast<uint8_t>(v[0]) & 0x80) ? -1 : 0;
-  for (char c : v) value = static_cast<int64_t>((static_cast<uint64_t>(value) << 8) | static_cast<uint8_t>(c));
+  for (char c : v)
+    value = static_cast<int64_t>((static_cast<uint64_t>(value) << 8) | static_cast<uint8_t>(c));
   return value;
 }
 

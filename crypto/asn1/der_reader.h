@@ -63,7 +63,9 @@ class DerReader final {
   absl::StatusOr<Tlv> Expect(uint8_t tag);
 
   // True when another element follows and its tag is `tag`.
-  bool PeekTag(uint8_t tag) const { return !rest_.empty() && static_cast<uint8_t>(rest_[0]) == tag; }
+  bool PeekTag(uint8_t tag) const {
+    return !rest_.empty() && static_cast<uint8_t>(rest_[0]) == tag;
+  }
 
   // Reads the next element if its tag is `tag`; nullopt (and nothing consumed) otherwise.
   absl::StatusOr<std::optional<Tlv>> Optional(uint8_t tag);
@@ -85,7 +87,7 @@ absl::StatusOr<absl::string_view> CheckInteger(const Tlv& tlv);
 
 // AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }
 struct AlgorithmIdentifier {
-  absl::string_view oid;         // contents octets of the OID
+  absl::string_view oid;          // contents octets of the OID
   std::optional<Tlv> parameters;  // absent, or the element as encoded (often NULL)
 };
 absl::StatusOr<AlgorithmIdentifier> ParseAlgorithmIdentifier(const Tlv& tlv);

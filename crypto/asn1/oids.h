@@ -20,9 +20,11 @@ inline constexpr absl::string_view kOidAttrMessageDigest("\x2a\x86\x48\x86\xf7\x
 // 1.2.840.113549.1.9.5: signing-time attribute (RFC 5652 11.3)
 inline constexpr absl::string_view kOidAttrSigningTime("\x2a\x86\x48\x86\xf7\x0d\x01\x09\x05", 9);
 // 1.2.840.113549.1.9.16.2.12: ESS signing-certificate (RFC 2634 5.4)
-inline constexpr absl::string_view kOidAttrSigningCertificate("\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x0c", 11);
+inline constexpr absl::string_view kOidAttrSigningCertificate(
+    "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x0c", 11);
 // 1.2.840.113549.1.9.16.2.47: ESS signing-certificate-v2 (RFC 5035 3)
-inline constexpr absl::string_view kOidAttrSigningCertificateV2("\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x2f", 11);
+inline constexpr absl::string_view kOidAttrSigningCertificateV2(
+    "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x02\x2f", 11);
 // 1.3.14.3.2.26: SHA-1
 inline constexpr absl::string_view kOidSha1("\x2b\x0e\x03\x02\x1a", 5);
 // 2.16.840.1.101.3.4.2.4: SHA-224
@@ -63,7 +65,10 @@ inline constexpr absl::string_view kOidEcdsaWithSha384("\x2a\x86\x48\xce\x3d\x04
 inline constexpr absl::string_view kOidEcdsaWithSha512("\x2a\x86\x48\xce\x3d\x04\x03\x04", 8);
 
 // Every constant above with its dotted form, for tests and diagnostics.
-struct KnownOid { absl::string_view der; const char* dotted; };
+struct KnownOid {
+  absl::string_view der;
+  const char* dotted;
+};
 inline constexpr KnownOid kKnownOids[] = {
     {kOidData, "1.2.840.113549.1.7.1"},
     {kOidSignedData, "1.2.840.113549.1.7.2"},

@@ -23,7 +23,8 @@ absl::StatusOr<SignerInfo> ParseSignerInfo(const Tlv& tlv) {
   //   signatureAlgorithm SignatureAlgorithmIdentifier,
   //   signature SignatureValue,
   //   unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
-  if (tlv.tag != asn1::kTagSequence) return absl::InvalidArgumentError("SignerInfo is not a SEQUENCE");
+  if (tlv.tag != asn1::kTagSequence)
+    return absl::InvalidArgumentError("SignerInfo is not a SEQUENCE");
   SignerInfo si;
   DerReader r(tlv.value);
   KYSO_ASSIGN_OR_RETURN(Tlv version, r.Expect(asn1::kTagInteger));
@@ -64,7 +65,8 @@ absl::StatusOr<SignedData> ParseSignedDataContent(const Tlv& tlv) {
   //   certificates [0] IMPLICIT CertificateSet OPTIONAL,
   //   crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
   //   signerInfos SignerInfos }
-  if (tlv.tag != asn1::kTagSequence) return absl::InvalidArgumentError("SignedData is not a SEQUENCE");
+  if (tlv.tag != asn1::kTagSequence)
+    return absl::InvalidArgumentError("SignedData is not a SEQUENCE");
   SignedData sd;
   DerReader r(tlv.value);
   KYSO_ASSIGN_OR_RETURN(Tlv version, r.Expect(asn1::kTagInteger));

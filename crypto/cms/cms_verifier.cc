@@ -82,10 +82,10 @@ bool ReadSignedAttributes(const asn1::Tlv& tlv, SignedAttributes* out, Findings*
   auto attrs = ParseAttributes(tlv);
   if (!attrs.ok()) {
     const bool duplicate = attrs.status().code() == absl::StatusCode::kAlreadyExists;
-    findings->Add(Verdict::Fail(SubIndication::kFormatFailure),
-                  MakeMessage(duplicate ? MessageCode::kDuplicateSignedAttribute
-                                        : MessageCode::kCmsMalformed,
-                              attrs.status().message()));
+    findings->Add(
+        Verdict::Fail(SubIndication::kFormatFailure),
+        MakeMessage(duplicate ? MessageCode::kDuplicateSignedAttribute : MessageCode::kCmsMalformed,
+                    attrs.status().message()));
     return false;
   }
   for (const Attribute& a : *attrs) {
@@ -98,8 +98,7 @@ bool ReadSignedAttributes(const asn1::Tlv& tlv, SignedAttributes* out, Findings*
     if (slot == nullptr) continue;
     if (a.values.size() != 1) {
       findings->Add(Verdict::Fail(SubIndication::kFormatFailure),
-                    MakeMessage(MessageCode::kDuplicateSignedAttribute,
-                                asn1::OidToString(a.type)));
+                    MakeMessage(MessageCode::kDuplicateSignedAttribute, asn1::OidToString(a.type)));
       return false;
     }
     *slot = a.values.front();
@@ -216,10 +215,9 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
   // 6. ESS signing certificate.
   if (attrs.signing_certificate_v2 || attrs.signing_certificate) {
     const bool v2 = attrs.signing_certificate_v2.has_value();
-    absl::Status ess = CheckSigningCertificate(v2 ? EssVersion::kV2 : EssVersion::kV1,
-                                               v2 ? *attrs.signing_certificate_v2
-                                                  : *attrs.signing_certificate,
-                                               *signer);
+    absl::Status ess = CheckSigningCertificate(
+        v2 ? EssVersion::kV2 : EssVersion::kV1,
+        v2 ? *attrs.signing_certificate_v2 : *attrs.signing_certificate, *signer);
     if (!ess.ok()) {
       findings.Add(Verdict::Indeterminate(SubIndication::kNoSigningCertificateFound),
                    MakeMessage(MessageCode::kEssSigningCertificateMismatch, ess.message()));

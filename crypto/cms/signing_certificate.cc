@@ -45,8 +45,8 @@ absl::Status CheckSigningCertificate(EssVersion version, const Tlv& value,
   // be the certificate used to verify the signature."
   KYSO_ASSIGN_OR_RETURN(Tlv first, c.Expect(asn1::kTagSequence));
   DerReader id(first.value);
-  DigestAlgorithm hash = version == EssVersion::kV1 ? DigestAlgorithm::kSha1
-                                                    : DigestAlgorithm::kSha256;
+  DigestAlgorithm hash =
+      version == EssVersion::kV1 ? DigestAlgorithm::kSha1 : DigestAlgorithm::kSha256;
   if (version == EssVersion::kV2 && id.PeekTag(asn1::kTagSequence)) {
     // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT {id-sha256},
     //                            certHash Hash, issuerSerial IssuerSerial OPTIONAL }

@@ -1,6 +1,5 @@
 // The `kyso` program: flag parsing only; the commands live in commands.cc.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "service/cli/commands.h"
@@ -11,8 +10,7 @@ void AddCommonFlags(CLI::App* cmd, kyso::cli::CommonOptions* o, std::string* lan
   cmd->add_option("--config", o->config_path, "YAML config file (trust, policy, revocation)");
   cmd->add_option("--trust-anchor", o->trust_anchors, "trust anchor certificate file or folder")
       ->take_all();
-  cmd->add_option("--intermediate", o->intermediates,
-                  "intermediate CA certificate file or folder")
+  cmd->add_option("--intermediate", o->intermediates, "intermediate CA certificate file or folder")
       ->take_all();
   cmd->add_option("--at", o->at, "validation time, RFC 3339 (2025-07-01T08:00:00Z); default now");
   cmd->add_option("--revocation", o->revocation, "revocation mode: require | prefer | off")

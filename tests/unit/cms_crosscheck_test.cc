@@ -3,7 +3,6 @@
 // validation policy is stricter than OpenSSL's defaults are listed and asserted as such.
 #include <set>
 
-#include "absl/strings/str_split.h"
 #include "crypto/verifier.h"
 #include "gtest/gtest.h"
 #include "tests/support/subprocess.h"
@@ -42,18 +41,15 @@ TEST(CmsCrossCheck, AgreesWithOpensslCmsVerify) {
   Verifier verifier;
   const VerificationContext ctx = DemoContext();
   int compared = 0;
-  const std::string manifest = ReadFileOrDie(DocsDir() + "/MANIFEST.tsv");
-  for (absl::string_view line : absl::StrSplit(manifest, '\n')) {
-    std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() < 3 || cols[0].empty() || cols[0][0] == '#') continue;
-    const std::string file = cols[0];
+  for (const ::kyso::testing::ManifestRow& row : ::kyso::testing::ReadManifest()) {
+    const std::string& file = row.file;
     if (file == "empty.p7s") continue;  // openssl reads no object at all; nothing to compare
     const std::string path = DocsDir() + "/" + file;
     const bool pem = file.find(".pem.") != std::string::npos;
-    std::vector<std::string> cmd = {"openssl", "cms", "-verify", "-binary", "-inform",
-                                    pem ? "PEM" : "DER", "-in", path, "-CAfile", cafile,
-                                    "-attime", "1767225600",
-                                    "-x509_strict", "-out", "/dev/null"};
+    std::vector<std::string> cmd = {
+        "openssl",           "cms",        "-verify",      "-binary", "-inform",
+        pem ? "PEM" : "DER", "-in",        path,           "-CAfile", cafile,
+        "-attime",           "1767225600", "-x509_strict", "-out",    "/dev/null"};
     std::optional<std::string> content;
     if (file == "valid-detached.p7s") {
       cmd.push_back("-content");
@@ -64,8 +60,8 @@ TEST(CmsCrossCheck, AgreesWithOpensslCmsVerify) {
     ASSERT_TRUE(openssl.ok()) << openssl.status();
     const bool openssl_passed = openssl->exit_code == 0;
     const DocumentReport report = verifier.VerifyDocument(
-        ReadFileOrDie(path),
-        content ? std::optional<absl::string_view>(*content) : std::nullopt, ctx);
+        ReadFileOrDie(path), content ? std::optional<absl::string_view>(*content) : std::nullopt,
+        ctx);
     const bool kyso_passed = report.verdict.passed();
     ++compared;
     if (kKysoStricter.count(file) > 0) {

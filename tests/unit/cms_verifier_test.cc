@@ -5,10 +5,6 @@
 #include <openssl/ess.h>
 #include <openssl/pem.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "absl/strings/str_split.h"
 #include "crypto/openssl_ptr.h"
 #include "crypto/verifier.h"
 #include "gtest/gtest.h"
@@ -21,28 +17,11 @@ namespace {
 
 using ::kyso::testing::DemoContext;
 using ::kyso::testing::DocsDir;
+using ::kyso::testing::ManifestRow;
 using ::kyso::testing::PkiDir;
 using ::kyso::testing::ReadFileOrDie;
+using ::kyso::testing::ReadManifest;
 using ::kyso::testing::VerdictString;
-
-struct ManifestRow {
-  std::string file;
-  std::string description;
-  std::string expected;
-};
-
-std::vector<ManifestRow> ReadManifest() {
-  std::vector<ManifestRow> rows;
-  std::istringstream in(ReadFileOrDie(DocsDir() + "/MANIFEST.tsv"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> cols = absl::StrSplit(line, '\t');
-    if (cols.size() < 3) continue;
-    rows.push_back({cols[0], cols[1], cols[2]});
-  }
-  return rows;
-}
 
 bool HasCode(const std::vector<Message>& messages, absl::string_view code) {
   for (const Message& m : messages) {
@@ -81,12 +60,26 @@ TEST(CmsVerifier, ManifestCoversTheIssueTable) {
   // The documents the CMS issue names must all be in the table above.
   std::vector<std::string> files;
   for (const auto& r : ReadManifest()) files.push_back(r.file);
-  for (const char* f : {"valid-rsa2048.p7s", "valid-rsa3072.p7s", "valid-p256.p7s",
-                        "valid-rsa2048.pem.p7s", "valid-pss.p7s", "tampered-content.p7s",
-                        "tampered-signature.p7s", "untrusted.p7s", "expired.p7s",
-                        "notyetvalid.p7s", "nokeyusage.p7s", "under-notca.p7s", "rsa1024.p7s",
-                        "sha1.p7s", "two-signers-one-untrusted.p7s", "empty.p7s", "random.p7s",
-                        "truncated.p7s", "trailing-garbage.p7s", "enveloped.p7m"}) {
+  for (const char* f : {"valid-rsa2048.p7s",
+                        "valid-rsa3072.p7s",
+                        "valid-p256.p7s",
+                        "valid-rsa2048.pem.p7s",
+                        "valid-pss.p7s",
+                        "tampered-content.p7s",
+                        "tampered-signature.p7s",
+                        "untrusted.p7s",
+                        "expired.p7s",
+                        "notyetvalid.p7s",
+                        "nokeyusage.p7s",
+                        "under-notca.p7s",
+                        "rsa1024.p7s",
+                        "sha1.p7s",
+                        "two-signers-one-untrusted.p7s",
+                        "empty.p7s",
+                        "random.p7s",
+                        "truncated.p7s",
+                        "trailing-garbage.p7s",
+                        "enveloped.p7m"}) {
     EXPECT_NE(std::find(files.begin(), files.end(), f), files.end()) << f;
   }
 }
@@ -115,23 +108,23 @@ TEST(CmsVerifier, DetachedWithOtherContentIsHashFailure) {
 TEST(CmsVerifier, MissingIntermediateIsNoCertificateChainFound) {
   // valid-leaf-only.p7s carries only the signer; without the intermediates pool no path exists.
   Verifier verifier;
-  const DocumentReport report = verifier.VerifyDocument(
-      ReadFileOrDie(DocsDir() + "/valid-leaf-only.p7s"), std::nullopt,
-      DemoContext(/*with_intermediates=*/false));
+  const DocumentReport report =
+      verifier.VerifyDocument(ReadFileOrDie(DocsDir() + "/valid-leaf-only.p7s"), std::nullopt,
+                              DemoContext(/*with_intermediates=*/false));
   EXPECT_EQ(VerdictString(report.verdict), "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND");
 }
 
 TEST(CmsVerifier, SignerCertificateSuppliedSeparatelyIsFound) {
   // valid-no-certs.p7s embeds no certificate; kyso finds the signer among configured certificates.
-  auto trust = LoadTrustStore({PkiDir() + "/anchors"},
-                              {PkiDir() + "/intermediates", PkiDir() + "/certs/signer-rsa2048.pem"},
-                              2);
+  auto trust =
+      LoadTrustStore({PkiDir() + "/anchors"},
+                     {PkiDir() + "/intermediates", PkiDir() + "/certs/signer-rsa2048.pem"}, 2);
   ASSERT_TRUE(trust.ok()) << trust.status();
   VerificationContext ctx = DemoContext();
   ctx.trust = *trust;
   Verifier verifier;
-  const DocumentReport report = verifier.VerifyDocument(
-      ReadFileOrDie(DocsDir() + "/valid-no-certs.p7s"), std::nullopt, ctx);
+  const DocumentReport report =
+      verifier.VerifyDocument(ReadFileOrDie(DocsDir() + "/valid-no-certs.p7s"), std::nullopt, ctx);
   EXPECT_EQ(VerdictString(report.verdict), "TOTAL_PASSED");
 }
 
@@ -226,7 +219,8 @@ TEST(CmsVerifier, ContentTypeAttributeMismatchIsFormatFailure) {
   ASSERT_TRUE(cms);
   ASSERT_EQ(CMS_set1_eContentType(cms.get(), OBJ_nid2obj(NID_id_smime_ct_TSTInfo)), 1);
   Verifier verifier;
-  const DocumentReport report = verifier.VerifyDocument(ToDer(cms.get()), std::nullopt, DemoContext());
+  const DocumentReport report =
+      verifier.VerifyDocument(ToDer(cms.get()), std::nullopt, DemoContext());
   EXPECT_EQ(VerdictString(report.verdict), "TOTAL_FAILED/FORMAT_FAILURE");
   ASSERT_EQ(report.signatures.size(), 1u);
   EXPECT_TRUE(HasCode(report.signatures[0].messages, "signature.content_type_mismatch"));
@@ -234,18 +228,18 @@ TEST(CmsVerifier, ContentTypeAttributeMismatchIsFormatFailure) {
 
 std::string SignWithEssFor(const Signer& s, X509* named) {
   BioPtr data(BIO_new_mem_buf(kContent.data(), static_cast<int>(kContent.size())));
-  CmsContentInfoPtr cms(CMS_sign(nullptr, nullptr, s.chain.get(), nullptr,
-                                 CMS_BINARY | CMS_PARTIAL));
-  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), s.cert.get(), s.key.get(), EVP_sha256(),
-                                       CMS_BINARY | CMS_PARTIAL);
+  CmsContentInfoPtr cms(
+      CMS_sign(nullptr, nullptr, s.chain.get(), nullptr, CMS_BINARY | CMS_PARTIAL));
+  CMS_SignerInfo* si =
+      CMS_add1_signer(cms.get(), s.cert.get(), s.key.get(), EVP_sha256(), CMS_BINARY | CMS_PARTIAL);
   EXPECT_NE(si, nullptr);
   ESS_SIGNING_CERT_V2* ess =
       OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), named, nullptr, /*set_issuer_serial=*/1);
   unsigned char* der = nullptr;
   const int len = i2d_ESS_SIGNING_CERT_V2(ess, &der);
   ESS_SIGNING_CERT_V2_free(ess);
-  EXPECT_EQ(CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2,
-                                        V_ASN1_SEQUENCE, der, len),
+  EXPECT_EQ(CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE,
+                                        der, len),
             1);
   OPENSSL_free(der);
   EXPECT_EQ(CMS_final(cms.get(), data.get(), nullptr, CMS_BINARY), 1);
@@ -289,8 +283,8 @@ TEST(CmsVerifier, BerIndefiniteLengthIsNormalisedAndVerified) {
   // CMS_STREAM output uses indefinite lengths and a constructed eContent: valid BER, not DER.
   Signer s = LoadSigner("signer-rsa2048");
   BioPtr data(BIO_new_mem_buf(kContent.data(), static_cast<int>(kContent.size())));
-  CmsContentInfoPtr cms(CMS_sign(s.cert.get(), s.key.get(), s.chain.get(), data.get(),
-                                 CMS_BINARY | CMS_STREAM));
+  CmsContentInfoPtr cms(
+      CMS_sign(s.cert.get(), s.key.get(), s.chain.get(), data.get(), CMS_BINARY | CMS_STREAM));
   ASSERT_TRUE(cms);
   BioPtr out(BIO_new(BIO_s_mem()));
   BioPtr in(BIO_new_mem_buf(kContent.data(), static_cast<int>(kContent.size())));
@@ -338,8 +332,8 @@ TEST(CmsVerifier, ValidateCertificateUsesTheSameChainRules) {
       {"signer-untrusted", "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"},
   };
   for (const Case& c : cases) {
-    const CertificateReport r = verifier.ValidateCertificate(
-        ReadFileOrDie(PkiDir() + "/certs/" + c.cert + ".pem"), ctx);
+    const CertificateReport r =
+        verifier.ValidateCertificate(ReadFileOrDie(PkiDir() + "/certs/" + c.cert + ".pem"), ctx);
     EXPECT_EQ(VerdictString(r.verdict), c.expected) << c.cert;
   }
   const CertificateReport garbage = verifier.ValidateCertificate("not a certificate", ctx);

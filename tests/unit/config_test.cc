@@ -41,8 +41,7 @@ policy:
 TEST(Config, RejectsUnknownKeysByName) {
   auto config = ParseConfig("trust:\n  anchor: [a]\n", "/");
   ASSERT_FALSE(config.ok());
-  EXPECT_NE(config.status().message().find("trust.anchor"), std::string::npos)
-      << config.status();
+  EXPECT_NE(config.status().message().find("trust.anchor"), std::string::npos) << config.status();
   auto top = ParseConfig("polcy: {}\n", "/");
   ASSERT_FALSE(top.ok());
   EXPECT_NE(top.status().message().find("polcy"), std::string::npos);

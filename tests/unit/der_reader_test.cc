@@ -39,8 +39,7 @@ TEST(DerReader, RejectsConstructedStringsAsNotDer) {
 }
 
 TEST(DerReader, RejectsTruncationAndOverlongElements) {
-  EXPECT_EQ(DerReader(Bytes("\x30", 1)).Next().status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DerReader(Bytes("\x30", 1)).Next().status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(DerReader(Bytes("\x30\x05\x01", 3)).Next().status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(DerReader(Bytes("\x30\x84\xff\xff\xff\xff", 6)).Next().status().code(),
@@ -66,8 +65,8 @@ TEST(DerReader, IntegersMustBeMinimal) {
 }
 
 TEST(DerReader, AlgorithmIdentifierWithAndWithoutParameters) {
-  const std::string with_null = std::string("\x30\x0d\x06\x09", 4) + std::string(kOidSha256) +
-                                std::string("\x05\x00", 2);
+  const std::string with_null =
+      std::string("\x30\x0d\x06\x09", 4) + std::string(kOidSha256) + std::string("\x05\x00", 2);
   DerReader r(with_null);
   auto seq = r.Next();
   ASSERT_TRUE(seq.ok());

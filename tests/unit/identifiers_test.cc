@@ -30,7 +30,8 @@ TEST(Identifiers, FromCertificateName) {
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>("Nguyễn Văn An"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "UID", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("CCCD:001085012345"), -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>("CCCD:001085012345"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "UID", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>("MST:8012345678"), -1, -1, 0);
   const auto ids = IdentifiersFromName(name);

@@ -1,8 +1,7 @@
 // Drives the real `kyso` binary: flags, config, exit statuses and JSON Lines output.
 #include <cstdlib>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "gtest/gtest.h"
 #include "tests/support/subprocess.h"
@@ -36,9 +35,9 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
 const char* kAt = "2026-01-01T00:00:00Z";
 
 TEST(KysoCli, VerifyAllPassedExitsZeroWithOneJsonLinePerFile) {
-  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
-                                "--json", DocsDir() + "/valid-rsa2048.p7s",
-                                DocsDir() + "/valid-p256.p7s"});
+  const CommandResult r =
+      Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt, "--json",
+            DocsDir() + "/valid-rsa2048.p7s", DocsDir() + "/valid-p256.p7s"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   const auto lines = JsonLines(r.stdout_text);
   ASSERT_EQ(lines.size(), 2u);
@@ -48,9 +47,9 @@ TEST(KysoCli, VerifyAllPassedExitsZeroWithOneJsonLinePerFile) {
 }
 
 TEST(KysoCli, SomeNotPassedExitsOne) {
-  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
-                                "--json", DocsDir() + "/valid-rsa2048.p7s",
-                                DocsDir() + "/tampered-content.p7s"});
+  const CommandResult r =
+      Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt, "--json",
+            DocsDir() + "/valid-rsa2048.p7s", DocsDir() + "/tampered-content.p7s"});
   EXPECT_EQ(r.exit_code, 1);
   const auto lines = JsonLines(r.stdout_text);
   ASSERT_EQ(lines.size(), 2u);
@@ -66,9 +65,9 @@ TEST(KysoCli, FlagsInsteadOfConfigAndDetachedContent) {
 }
 
 TEST(KysoCli, ValidationTimeChangesTheOutcome) {
-  const CommandResult r = Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at",
-                                "2031-01-01T00:00:00Z", "--json",
-                                DocsDir() + "/valid-rsa2048.p7s"});
+  const CommandResult r =
+      Kyso({"verify", "--config", PkiDir() + "/trust.yaml", "--at", "2031-01-01T00:00:00Z",
+            "--json", DocsDir() + "/valid-rsa2048.p7s"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(JsonLines(r.stdout_text).at(0)["sub_indication"], "OUT_OF_BOUNDS_NO_POE");
 }
@@ -106,9 +105,9 @@ TEST(KysoCli, TextOutputInVietnamese) {
 }
 
 TEST(KysoCli, ValidateCert) {
-  const CommandResult r = Kyso({"validate-cert", "--config", PkiDir() + "/trust.yaml", "--at",
-                                kAt, "--json", PkiDir() + "/certs/signer-rsa3072.pem",
-                                PkiDir() + "/certs/signer-expired.pem"});
+  const CommandResult r =
+      Kyso({"validate-cert", "--config", PkiDir() + "/trust.yaml", "--at", kAt, "--json",
+            PkiDir() + "/certs/signer-rsa3072.pem", PkiDir() + "/certs/signer-expired.pem"});
   EXPECT_EQ(r.exit_code, 1);
   const auto lines = JsonLines(r.stdout_text);
   ASSERT_EQ(lines.size(), 2u);

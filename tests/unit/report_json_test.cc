@@ -12,7 +12,10 @@ TEST(ReportJson, DocumentHasTheContractShape) {
   report.document_sha256 = std::string(64, 'a');
   SignatureReport s;
   s.verdict = Verdict::Indeterminate(SubIndication::kNoCertificateChainFound);
-  s.signer = SignerIdentity{"CN=A,UID=MST:0101234567", "CN=CA", "1f", std::string(64, 'b'),
+  s.signer = SignerIdentity{"CN=A,UID=MST:0101234567",
+                            "CN=CA",
+                            "1f",
+                            std::string(64, 'b'),
                             {{"MST", "0101234567"}, {"MST", "0202020202"}}};
   s.chain = {"CN=A"};
   s.signing_time = absl::FromUnixSeconds(1751356800);  // 2025-07-01T08:00:00Z

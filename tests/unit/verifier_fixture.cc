@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "service/trust_loader.h"
 #include "tests/support/test_data.h"
 
@@ -23,6 +25,19 @@ VerificationContext DemoContext(bool with_intermediates) {
   ctx.trust = *trust;
   ctx.validation_time = PinnedTime();
   return ctx;
+}
+
+std::vector<ManifestRow> ReadManifest() {
+  std::vector<ManifestRow> rows;
+  std::istringstream in(ReadFileOrDie(DocsDir() + "/MANIFEST.tsv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols = absl::StrSplit(line, '\t');
+    if (cols.size() < 3) continue;
+    rows.push_back({cols[0], cols[1], cols[2]});
+  }
+  return rows;
 }
 
 std::string VerdictString(const Verdict& v) {

@@ -19,6 +19,15 @@ absl::Time PinnedTime();
 // Context over tests/pki's anchors/ and intermediates/ (or only the anchors).
 VerificationContext DemoContext(bool with_intermediates = true);
 
+// One row of the fixtures' MANIFEST.tsv (tests/pki/make-documents.sh): file, description and the
+// expected "INDICATION/SUB_INDICATION".
+struct ManifestRow {
+  std::string file;
+  std::string description;
+  std::string expected;
+};
+std::vector<ManifestRow> ReadManifest();
+
 // "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND" style rendering of a verdict, for readable failures.
 std::string VerdictString(const Verdict& v);
 
