@@ -189,7 +189,16 @@ absl::StatusOr<SignatureAlgorithm> ResolveCmsSignatureAlgorithm(
     return absl::UnimplementedError(
         absl::StrCat("digest algorithm ", asn1::OidToString(digest_algorithm.oid)));
   }
+  // RFC 3370 2.1 / RFC 5754 2: digest parameters absent or NULL; RFC 3370 3.2 / RFC 5754 3.2:
+  // RSA signature parameters NULL (absent is tolerated, as every verifier does); RFC 5758 3.2:
+  // ECDSA parameters absent (NULL tolerated likewise). Anything else is not a valid SignerInfo.
+  if (!asn1::ParametersAbsentOrNull(digest_algorithm)) {
+    return Invalid("digest algorithm parameters must be absent or NULL");
+  }
   const absl::string_view oid = signature_algorithm.oid;
+  if (oid != asn1::kOidRsassaPss && !asn1::ParametersAbsentOrNull(signature_algorithm)) {
+    return Invalid("signature algorithm parameters must be absent or NULL");
+  }
   struct Combined {
     absl::string_view oid;
     SignatureScheme scheme;

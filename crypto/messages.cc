@@ -77,10 +77,10 @@ Entry Lookup(MessageCode code) {
       return {"signature.algorithm_unsupported", S::kError,
               "The signature uses an unsupported or unknown algorithm.",
               "Chữ ký dùng thuật toán không được hỗ trợ hoặc không xác định."};
-    case MessageCode::kDigestAlgorithmMismatch:
-      return {"signature.digest_algorithm_mismatch", S::kError,
-              "The signature algorithm and the digest algorithm disagree.",
-              "Thuật toán chữ ký và thuật toán băm không khớp nhau."};
+    case MessageCode::kAlgorithmInvalid:
+      return {"signature.algorithm_invalid", S::kError,
+              "The signature's algorithm identifiers are invalid or contradict each other.",
+              "Định danh thuật toán của chữ ký không hợp lệ hoặc mâu thuẫn nhau."};
     case MessageCode::kSignerCertificateNotFound:
       return {"signature.signer_certificate_not_found", S::kError,
               "The signer's certificate is neither in the document nor among the configured "

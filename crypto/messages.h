@@ -31,7 +31,7 @@ enum class MessageCode {
   kDuplicateSignedAttribute,
   kSignatureInvalid,
   kAlgorithmUnsupported,
-  kDigestAlgorithmMismatch,
+  kAlgorithmInvalid,
   kSignerCertificateNotFound,
   kEssSigningCertificateMismatch,
   kEssSigningCertificateAbsent,

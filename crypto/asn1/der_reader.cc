@@ -19,6 +19,67 @@ absl::Status Malformed(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("malformed ASN.1: ", what));
 }
 
+// X.690 8.x: per-type rules for the universal types kyso meets. Strings may be constructed in BER
+// (not DER: 10.2); the other primitive types may not be constructed at all, in any encoding.
+absl::Status CheckUniversalEncoding(const Tlv& tlv) {
+  if ((tlv.tag & 0xc0) != 0) return absl::OkStatus();  // not universal
+  const int number = tlv.tag & 0x1f;
+  const bool constructed = tlv.constructed();
+  switch (number) {
+    case 0x03:  // BIT STRING
+    case 0x04:  // OCTET STRING
+    case 0x0c:  // UTF8String
+    case 0x13:  // PrintableString
+    case 0x14:  // T61String
+    case 0x16:  // IA5String
+    case 0x1e:  // BMPString
+      if (constructed) return NotDer("constructed string");
+      break;
+    case 0x10:  // SEQUENCE
+    case 0x11:  // SET
+      if (!constructed) return Malformed("primitive SEQUENCE or SET");
+      return absl::OkStatus();
+    case 0x01:  // BOOLEAN
+    case 0x02:  // INTEGER
+    case 0x05:  // NULL
+    case 0x06:  // OBJECT IDENTIFIER
+    case 0x0a:  // ENUMERATED
+    case 0x17:  // UTCTime
+    case 0x18:  // GeneralizedTime
+      if (constructed) return Malformed("constructed encoding of a primitive type");
+      break;
+    default:
+      break;
+  }
+  const absl::string_view v = tlv.value;
+  switch (number) {
+    case 0x01:
+      if (v.size() != 1) return Malformed("BOOLEAN of length other than 1");
+      break;
+    case 0x02:
+      if (v.empty()) return Malformed("empty INTEGER");
+      break;
+    case 0x03:
+      // 8.6.2: the first octet counts the unused bits (0..7), and is 0 for an empty string.
+      if (v.empty() || static_cast<uint8_t>(v[0]) > 7 || (v.size() == 1 && v[0] != 0)) {
+        return Malformed("invalid BIT STRING");
+      }
+      break;
+    case 0x05:
+      if (!v.empty()) return Malformed("NULL with contents");
+      break;
+    case 0x06:
+      // 8.19: at least one subidentifier, the last one complete.
+      if (v.empty() || (static_cast<uint8_t>(v.back()) & 0x80) != 0) {
+        return Malformed("invalid OBJECT IDENTIFIER");
+      }
+      break;
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Tlv> DerReader::Next() {
@@ -45,10 +106,7 @@ absl::StatusOr<Tlv> DerReader::Next() {
   if (length > rest_.size() - header) return Malformed("element longer than its container");
   tlv.value = rest_.substr(header, length);
   tlv.full = rest_.substr(0, header + length);
-  // X.690 10.2: DER encodes string types primitively.
-  if ((tlv.tag == (kTagOctetString | 0x20)) || (tlv.tag == (kTagBitString | 0x20))) {
-    return NotDer("constructed string");
-  }
+  KYSO_RETURN_IF_ERROR(CheckUniversalEncoding(tlv));
   rest_.remove_prefix(header + length);
   return tlv;
 }

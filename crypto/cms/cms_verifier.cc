@@ -122,7 +122,7 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
                    MakeMessage(MessageCode::kAlgorithmUnsupported, alg.status().message()));
     } else {
       findings.Add(Verdict::Fail(SubIndication::kFormatFailure),
-                   MakeMessage(MessageCode::kDigestAlgorithmMismatch, alg.status().message()));
+                   MakeMessage(MessageCode::kAlgorithmInvalid, alg.status().message()));
     }
   } else {
     report->digest_algorithm = std::string(ToString(alg->digest));

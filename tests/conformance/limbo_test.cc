@@ -7,7 +7,8 @@
 // have) are counted as "not applicable" with the reason, never as passes. See README.md beside
 // this file for the numbers and why each disagreement exists.
 //
-// Folders (tests/support/test_data.h; compiled in, overridable by KYSO_SOURCE_DIR / KYSO_BINARY_DIR):
+// Folders (tests/support/test_data.h; compiled in, overridable by KYSO_SOURCE_DIR /
+// KYSO_BINARY_DIR):
 //   SourceDir()   the checkout; the corpus is at SourceDir()/../shared/corpora/
 //   BinaryDir()   where limbo-results.tsv is written
 // Environment:
@@ -26,7 +27,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/test_data.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -42,6 +42,7 @@
 #include "crypto/policy.h"
 #include "crypto/trust_store.h"
 #include "gtest/gtest.h"
+#include "tests/support/test_data.h"
 
 namespace kyso::testing {
 namespace {

@@ -134,7 +134,8 @@ void Walk(absl::string_view data, int depth) {
       KYSO_FUZZ_CHECK(absent.ok() && !absent->has_value() && SameView(other.rest(), before),
                       "Optional() of another tag consumes nothing");
       absl::StatusOr<Tlv> wrong = other.Expect(static_cast<uint8_t>(first ^ 1));
-      KYSO_FUZZ_CHECK(!wrong.ok() && SameView(other.rest(), before), "Expect() of another tag fails");
+      KYSO_FUZZ_CHECK(!wrong.ok() && SameView(other.rest(), before),
+                      "Expect() of another tag fails");
       CheckErrorCode(wrong.status());
       if (tlv.ok()) {
         KYSO_FUZZ_CHECK(SameView(expected->full, tlv->full), "Expect() reads the same element");

@@ -9,13 +9,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define KYSO_FUZZ_CHECK(cond, message)                                                      \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
+#define KYSO_FUZZ_CHECK(cond, message)                                                    \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
       std::fprintf(stderr, "%s:%d: fuzz invariant broken: %s (%s)\n", __FILE__, __LINE__, \
-                   (message), #cond);                                                       \
-      std::abort();                                                                         \
-    }                                                                                       \
+                   (message), #cond);                                                     \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (false)
 
 #endif  // KYSO_TESTS_FUZZ_FUZZ_CHECK_H_

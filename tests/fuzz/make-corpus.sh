@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make-corpus.sh [OUTDIR]: writes the hand-made seed inputs of tests/fuzz/corpus/ (the default
 # OUTDIR). The files are committed; this script is how they were made, so that a changed or new
-# edge case is one edited line here and a rerun. Reproducers of crashes found by fuzzing are saved
-# into the same folder by hand (crash-*) and are not touched by this script.
+# edge case is one edited line here and a rerun. Reproducers of bugs found by fuzzing or by the
+# differential test are saved into the same folder by hand (named after the bug) and are not
+# touched by this script.
 #
 # Each input is tiny and aims at one decision of crypto/asn1/der_reader.cc or
 # crypto/cms/cms_parser.cc; tests/fuzz/README.md lists what each one is for. Only

@@ -60,9 +60,10 @@ Environment* LoadEnvironment() {
     std::abort();
   }
   std::ifstream in(root + "/docs/dossier.txt", std::ios::binary);
-  env->detached_content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  env->context = kyso::VerificationContext{*trust, kyso::Policy(),
-                                           absl::FromUnixSeconds(kPinnedUnixSeconds)};
+  env->detached_content.assign(std::istreambuf_iterator<char>(in),
+                               std::istreambuf_iterator<char>());
+  env->context =
+      kyso::VerificationContext{*trust, kyso::Policy(), absl::FromUnixSeconds(kPinnedUnixSeconds)};
   // Small caches, so that the fuzzer also drives eviction.
   env->verifier = std::make_unique<kyso::Verifier>(kyso::VerifierOptions{64, 32});
   return env;
@@ -91,9 +92,9 @@ void CheckReport(const kyso::DocumentReport& report) {
                     "a document without signatures fails");
   }
   for (const kyso::SignatureReport& s : report.signatures) {
-    KYSO_FUZZ_CHECK(static_cast<int>(report.verdict.indication) >=
-                        static_cast<int>(s.verdict.indication),
-                    "the document verdict is the worst of its signatures");
+    KYSO_FUZZ_CHECK(
+        static_cast<int>(report.verdict.indication) >= static_cast<int>(s.verdict.indication),
+        "the document verdict is the worst of its signatures");
     if (s.verdict.passed()) {
       KYSO_FUZZ_CHECK(s.signer.has_value() && !s.trust_anchor.empty() && !s.chain.empty(),
                       "a passed signature names its signer and anchor");
@@ -113,13 +114,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckReport(report);
 
   kyso::Verifier fresh(kyso::VerifierOptions{8, 8});
-  const kyso::DocumentReport uncached = fresh.VerifyDocument(bytes, env->detached_content,
-                                                             *env->context);
+  const kyso::DocumentReport uncached =
+      fresh.VerifyDocument(bytes, env->detached_content, *env->context);
   const std::string cached_outcome = Outcome(report);
   const std::string fresh_outcome = Outcome(uncached);
   if (cached_outcome != fresh_outcome) {
-    std::fprintf(stderr, "cached: %s\nfresh:  %s\n", cached_outcome.c_str(),
-                 fresh_outcome.c_str());
+    std::fprintf(stderr, "cached: %s\nfresh:  %s\n", cached_outcome.c_str(), fresh_outcome.c_str());
   }
   KYSO_FUZZ_CHECK(cached_outcome == fresh_outcome,
                   "the shared Verifier's caches do not change the outcome");

@@ -25,9 +25,11 @@
 //                             them. Reached by mutating the unsigned eContentType.
 //   kSignatureAlgorithm       kyso requires the SignerInfo's signatureAlgorithm to name the
 //                             signer's key type and, when it names a hash, the digestAlgorithm
-//                             (RFC 5652 5.4); CMS_verify ignores it for ECDSA and accepts any
-//                             <hash>WithRSAEncryption for RSA. The field is not signed, so a
-//                             mutation of it leaves the signature intact.
+//                             (RFC 5652 5.4), and both identifiers' parameters to be absent or
+//                             NULL (RFC 3370, 5754, 5758); CMS_verify ignores the parameters and
+//                             the signature algorithm for ECDSA, and accepts any
+//                             <hash>WithRSAEncryption for RSA. The fields are not signed, so a
+//                             mutation of them leaves the signature intact.
 //   kTrailingBytes            kyso rejects bytes after the ContentInfo (cms.trailing_data);
 //                             d2i_CMS_ContentInfo stops at the end of the first object and
 //                             CMS_verify then succeeds. Part of the reference definition above,
@@ -52,9 +54,8 @@
 // valid-no-certs.p7s carries no certificate and its signer is in neither the document nor the
 // pool, so both sides fail it: no difference there.
 //
-// Not intentional, so not accepted here: kyso does not check the SignerInfo's signatureAlgorithm
-// parameters and accepts even invalid BER there, which OpenSSL refuses to decode. The default
-// seed does not hit it; DISABLED_InvalidSignatureAlgorithmParametersAgree pins it down.
+// Found by this test and fixed: kyso did not check the SignerInfo's signatureAlgorithm parameters
+// and accepted even invalid BER there; InvalidSignatureAlgorithmParametersAgree pins the fix.
 //
 // Reproducing a failure: the message names the seed, mutation index, source fixture and operation,
 // and the mutated bytes are written under ::testing::TempDir(). KYSO_DIFFERENTIAL_SEED overrides
@@ -190,7 +191,7 @@ const std::set<std::string>& CryptoLayerCodes() {
           MessageCode::kContentTypeAttributeMissing, MessageCode::kContentTypeMismatch,
           MessageCode::kMessageDigestAttributeMissing, MessageCode::kMessageDigestMismatch,
           MessageCode::kDuplicateSignedAttribute, MessageCode::kSignatureInvalid,
-          MessageCode::kAlgorithmUnsupported, MessageCode::kDigestAlgorithmMismatch,
+          MessageCode::kAlgorithmUnsupported, MessageCode::kAlgorithmInvalid,
           MessageCode::kSignerCertificateNotFound}) {
       s.insert(std::string(CodeOf(c)));
     }
@@ -286,16 +287,19 @@ bool ContentTypeAttributeDiffers(CMS_ContentInfo* cms) {
 
 // The signatureAlgorithm OIDs of every signer, in order, as text.
 std::vector<std::string> SignatureAlgorithms(CMS_ContentInfo* cms) {
+  // The DER of both AlgorithmIdentifiers, parameters included: a mutation of either shows.
   std::vector<std::string> out;
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms);
   for (int i = 0; i < sk_CMS_SignerInfo_num(signers); ++i) {
+    X509_ALGOR* digest = nullptr;
     X509_ALGOR* sig = nullptr;
-    CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(signers, i), nullptr, nullptr, nullptr, &sig);
-    const ASN1_OBJECT* oid = nullptr;
-    X509_ALGOR_get0(&oid, nullptr, nullptr, sig);
-    char text[128] = {0};
-    OBJ_obj2txt(text, sizeof(text), oid, 1);
-    out.push_back(text);
+    CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(signers, i), nullptr, nullptr, &digest, &sig);
+    for (X509_ALGOR* alg : {digest, sig}) {
+      unsigned char* der = nullptr;
+      const int len = i2d_X509_ALGOR(alg, &der);
+      out.emplace_back(reinterpret_cast<char*>(der), len > 0 ? static_cast<size_t>(len) : 0);
+      OPENSSL_free(der);
+    }
   }
   return out;
 }
@@ -575,9 +579,8 @@ class CmsDifferentialTest : public ::testing::Test {
         return Difference::kContentTypeMismatch;
       }
       if (original != nullptr && original->cms != nullptr &&
-          OnlyFindings(v.kyso,
-                       {MessageCode::kDigestAlgorithmMismatch, MessageCode::kAlgorithmUnsupported,
-                        MessageCode::kSignatureInvalid}) &&
+          OnlyFindings(v.kyso, {MessageCode::kAlgorithmInvalid, MessageCode::kAlgorithmUnsupported,
+                                MessageCode::kSignatureInvalid}) &&
           SignatureAlgorithms(cms) != SignatureAlgorithms(original->cms.get())) {
         return Difference::kSignatureAlgorithm;
       }
@@ -771,14 +774,14 @@ TEST_F(CmsDifferentialTest, IntentionalDifferencesHold) {
   }
 }
 
-// Known kyso leniency, found by this test with other seeds (KYSO_DIFFERENTIAL_SEED=235, 109, 11):
-// the SignerInfo's signatureAlgorithm parameters are not checked. RFC 3370 3.2 and RFC 5754 3.2
+// A leniency found by this test with other seeds (KYSO_DIFFERENTIAL_SEED=235, 109, 11) and fixed:
+// the SignerInfo's signatureAlgorithm parameters were not checked. RFC 3370 3.2 and RFC 5754 3.2
 // require NULL (or absent) with rsaEncryption and <hash>WithRSAEncryption, RFC 5758 3.2 absent with
-// ecdsa-with-*; kyso accepts any element there, even one that is not valid BER (a constructed
-// INTEGER or OBJECT IDENTIFIER, an empty BIT STRING), and reports TOTAL_PASSED for a message that
-// d2i_CMS_ContentInfo refuses. Disabled until crypto/ checks the parameters; enable it then
-// (tests/fuzz/corpus/kyso-accepts-invalid-signature-algorithm-parameters.p7s is one reproducer).
-TEST_F(CmsDifferentialTest, DISABLED_InvalidSignatureAlgorithmParametersAgree) {
+// ecdsa-with-*; kyso accepted any element there, even one that is not valid BER (a constructed
+// INTEGER or OBJECT IDENTIFIER, an empty BIT STRING), and reported TOTAL_PASSED for a message that
+// d2i_CMS_ContentInfo refuses
+// (tests/fuzz/corpus/signature-algorithm-parameters-constructed-integer.p7s is one reproducer).
+TEST_F(CmsDifferentialTest, InvalidSignatureAlgorithmParametersAgree) {
   const std::string original = ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s");
   absl::StatusOr<cms::SignedData> parsed = cms::ParseSignedDataDer(original);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
