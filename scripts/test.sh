@@ -3,7 +3,8 @@
 #   1. the normal build (RelWithDebInfo): unit, integration, cross-check, conformance tests,
 #      and the fuzz targets replaying their seed corpus;
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build of the same tests;
-#   3. the libFuzzer targets built with clang, each fuzzed for a bounded time.
+#   3. the libFuzzer targets built with clang, each fuzzed for a bounded time;
+# after checking that the C++ sources are formatted (.clang-format).
 # ccache keeps rebuilds cheap; -j2 matches the 2-core machines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ run_suite() {  # NAME BUILD_DIR CTEST_ARGS CMAKE_ARGS...
   # shellcheck disable=SC2086  # ctest_args is a word list on purpose
   (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 600 $ctest_args)
 }
+
+echo "== [format] clang-format --dry-run over the C++ sources"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
 
 run_suite release build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_suite asan build-asan "" -DCMAKE_BUILD_TYPE=Debug -DKYSO_SANITIZE=ON -DKYSO_BUILD_BENCH=OFF
