@@ -19,8 +19,8 @@ Entry Lookup(MessageCode code) {
       return {"format.empty", S::kError, "The file is empty.", "Tệp rỗng."};
     case MessageCode::kFormatUnrecognized:
       return {"format.unrecognized", S::kError,
-              "The file is not a recognised signature format (CMS/PKCS#7 DER or PEM).",
-              "Tệp không thuộc định dạng chữ ký được hỗ trợ (CMS/PKCS#7 dạng DER hoặc PEM)."};
+              "The file is not a recognised signature format (CMS/PKCS#7 DER or PEM, XML).",
+              "Tệp không thuộc định dạng chữ ký được hỗ trợ (CMS/PKCS#7 dạng DER hoặc PEM, XML)."};
     case MessageCode::kFormatPemInvalid:
       return {"format.pem_invalid", S::kError, "The PEM armour or its Base64 body is invalid.",
               "Khối PEM hoặc nội dung Base64 của nó không hợp lệ."};
@@ -45,6 +45,55 @@ Entry Lookup(MessageCode code) {
       return {"cms.unsupported_structure", S::kError,
               "The CMS structure uses a feature kyso does not support.",
               "Cấu trúc CMS dùng tính năng mà kyso chưa hỗ trợ."};
+    case MessageCode::kXmlMalformed:
+      return {"xml.malformed", S::kError, "The XML document is not well-formed or exceeds a limit.",
+              "Tài liệu XML không đúng cú pháp hoặc vượt quá giới hạn cho phép."};
+    case MessageCode::kXmlDoctype:
+      return {"xml.doctype_forbidden", S::kError,
+              "The XML document declares a DOCTYPE, which signed documents may not (entity and "
+              "DTD attacks).",
+              "Tài liệu XML khai báo DOCTYPE, điều không được phép với tài liệu ký số (nguy cơ tấn "
+              "công thực thể và DTD)."};
+    case MessageCode::kXmlDuplicateId:
+      return {"xml.duplicate_id", S::kError,
+              "Two elements carry the same Id, so a reference could point at either.",
+              "Hai phần tử có cùng Id, nên tham chiếu có thể trỏ tới bất kỳ phần tử nào."};
+    case MessageCode::kXmlTooLarge:
+      return {"xml.too_large", S::kError, "The XML document is larger than allowed.",
+              "Tài liệu XML lớn hơn mức cho phép."};
+    case MessageCode::kXmlNoSignature:
+      return {"xml.no_signature", S::kError, "The XML document contains no ds:Signature.",
+              "Tài liệu XML không chứa chữ ký (ds:Signature) nào."};
+    case MessageCode::kXmlSignatureMalformed:
+      return {"xml.signature_malformed", S::kError,
+              "The XML signature is incomplete or malformed.",
+              "Chữ ký XML không đầy đủ hoặc sai cấu trúc."};
+    case MessageCode::kXmlUnsupportedConstruct:
+      return {"xml.unsupported_construct", S::kError,
+              "The XML signature uses a transform, reference or size that kyso does not accept; "
+              "it was not executed.",
+              "Chữ ký XML dùng phép biến đổi, tham chiếu hoặc kích thước mà kyso không chấp nhận; "
+              "phần đó không được thực thi."};
+    case MessageCode::kXmlReferenceNotFound:
+      return {"xml.reference_not_found", S::kError,
+              "A signed reference names an element that is not in the document.",
+              "Một tham chiếu đã ký trỏ tới phần tử không có trong tài liệu."};
+    case MessageCode::kXmlReferenceDigestMismatch:
+      return {"xml.reference_digest_mismatch", S::kError,
+              "Signed XML content was changed after signing (a reference digest does not match).",
+              "Nội dung XML đã ký bị thay đổi sau khi ký (giá trị băm của tham chiếu không khớp)."};
+    case MessageCode::kXmlBareKeyValue:
+      return {"xml.bare_key_value", S::kError,
+              "The signature offers only a bare public key (KeyValue), which identifies nobody; "
+              "a certificate is required.",
+              "Chữ ký chỉ cung cấp khóa công khai trần (KeyValue), không xác định được ai ký; cần "
+              "có chứng thư số."};
+    case MessageCode::kXadesSignedPropertiesNotSigned:
+      return {"xades.signed_properties_not_signed", S::kError,
+              "The XAdES SignedProperties of this signature are not covered by exactly one "
+              "SignedProperties reference.",
+              "Thuộc tính SignedProperties của chữ ký XAdES không được đúng một tham chiếu "
+              "SignedProperties bảo vệ."};
     case MessageCode::kDetachedContentMissing:
       return {"signature.detached_content_missing", S::kError,
               "The signature is detached and the signed content was not supplied.",

@@ -82,7 +82,20 @@ struct Verdict {
 // The worse of two verdicts (TOTAL_FAILED > INDETERMINATE > TOTAL_PASSED); on a tie the first.
 Verdict Worst(const Verdict& a, const Verdict& b);
 
+// One ds:Reference of an XML signature: what it points at and whether its digest matched. The
+// node path lets a procedure system check that its business element is the one signed (the defence
+// against XML signature wrapping).
+struct SignedReference {
+  std::string uri;
+  std::string type;               // the Reference's Type attribute, if any
+  std::string node_path;          // "/HDon/DLHDon"; "/" for the whole document; "" when detached
+  std::string digest_algorithm;   // "sha256"
+  bool matched = false;
+};
+
 struct SignatureReport {
+  std::string format;  // "cms" | "cades" | "xmldsig" | "xades"
+  std::string id;      // the ds:Signature Id attribute (XML), if any
   Verdict verdict;
   std::optional<SignerIdentity> signer;
   std::string trust_anchor;                // subject of the anchor the chain ends at; empty if none
@@ -91,6 +104,8 @@ struct SignatureReport {
   std::string digest_algorithm;            // "sha256"
   std::string signature_algorithm;         // "rsa-pkcs1-v1_5" | "rsa-pss" | "ecdsa"
   RevocationReport revocation;
+  std::vector<SignedReference> signed_references;  // XML only
+  std::optional<bool> document_root_covered;       // XML only: a matched reference covers the root
   std::vector<Message> messages;
 };
 

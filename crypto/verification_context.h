@@ -3,14 +3,23 @@
 #define KYSO_CRYPTO_VERIFICATION_CONTEXT_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crypto/certificate.h"
 #include "crypto/policy.h"
 #include "crypto/trust_store.h"
 
 namespace kyso {
+
+// Content signed by a detached signature, supplied by the caller. XML references name it (matched
+// by `name`, or by the last path segment of a reference URI); CMS uses the first one.
+struct DetachedContent {
+  std::string name;
+  absl::string_view bytes;
+};
 
 struct VerificationContext {
   std::shared_ptr<const TrustStore> trust;  // required

@@ -4,6 +4,7 @@
 #include "crypto/cms/cms_parser.h"
 #include "crypto/cms/cms_verifier.h"
 #include "crypto/document_format.h"
+#include "crypto/xml/xml_verifier.h"
 
 namespace kyso {
 namespace {
@@ -32,6 +33,14 @@ Verifier::Verifier(const VerifierOptions& options)
 DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
                                         std::optional<absl::string_view> detached_content,
                                         const VerificationContext& context) {
+  std::vector<DetachedContent> detached;
+  if (detached_content) detached.push_back({"", *detached_content});
+  return VerifyDocument(bytes, detached, context);
+}
+
+DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
+                                        absl::Span<const DetachedContent> detached,
+                                        const VerificationContext& context) {
   DocumentReport report;
   report.document_sha256 = HexEncode(Digest(DigestAlgorithm::kSha256, bytes));
   const DocumentFormat format = DetectFormat(bytes);
@@ -45,8 +54,11 @@ DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
   absl::string_view der = bytes;
   switch (format) {
     case DocumentFormat::kUnknown:
-    case DocumentFormat::kXml:  // XML signatures arrive with their own issue
       FormatFailure(&report, MessageCode::kFormatUnrecognized);
+      return report;
+    case DocumentFormat::kXml:
+      xml::VerifyXmlDocument(bytes, detached, context,
+                             xml::XmlCaches{&certificates_, &chains_}, xml::XmlLimits{}, &report);
       return report;
     case DocumentFormat::kCmsPem: {
       absl::StatusOr<std::string> decoded = DecodeCmsPem(bytes);
@@ -73,7 +85,9 @@ DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
     FormatFailure(&report, MessageCode::kCmsNoSigners);
     return report;
   }
-  report.signatures = cms::VerifySigners(parsed->signed_data, detached_content, context,
+  const std::optional<absl::string_view> content =
+      detached.empty() ? std::nullopt : std::optional<absl::string_view>(detached.front().bytes);
+  report.signatures = cms::VerifySigners(parsed->signed_data, content, context,
                                          cms::CmsCaches{&certificates_, &chains_});
   report.Summarize();
   return report;

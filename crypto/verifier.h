@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "crypto/certificate_cache.h"
 #include "crypto/chain_validator.h"
 #include "crypto/report.h"
@@ -34,8 +35,13 @@ class Verifier final {
   Verifier(const Verifier&) = delete;
   Verifier& operator=(const Verifier&) = delete;
 
-  // Verifies every signature in a document. `detached_content` is the signed content of a
-  // detached signature; ignored when the document carries its content.
+  // Verifies every signature in a document (CMS in DER or PEM, or XML). `detached` is the signed
+  // content of detached signatures: CMS uses the first, XML references pick theirs by name.
+  DocumentReport VerifyDocument(absl::string_view bytes,
+                                absl::Span<const DetachedContent> detached,
+                                const VerificationContext& context);
+
+  // The same with at most one unnamed detached content (CMS).
   DocumentReport VerifyDocument(absl::string_view bytes,
                                 std::optional<absl::string_view> detached_content,
                                 const VerificationContext& context);

@@ -48,7 +48,17 @@ std::string FormatRfc3339(absl::Time t) {
 json ToJson(const DocumentReport& report) {
   json signatures = json::array();
   for (const SignatureReport& s : report.signatures) {
+    json references = json::array();
+    for (const SignedReference& r : s.signed_references) {
+      references.push_back({{"uri", r.uri},
+                            {"type", r.type},
+                            {"node_path", r.node_path},
+                            {"digest_algorithm", r.digest_algorithm},
+                            {"matched", r.matched}});
+    }
     signatures.push_back({
+        {"format", s.format},
+        {"id", s.id},
         {"indication", ToString(s.verdict.indication)},
         {"sub_indication", ToString(s.verdict.sub_indication)},
         {"signer", s.signer ? IdentityJson(*s.signer) : json(nullptr)},
@@ -58,6 +68,9 @@ json ToJson(const DocumentReport& report) {
         {"digest_algorithm", s.digest_algorithm},
         {"signature_algorithm", s.signature_algorithm},
         {"revocation", RevocationJson(s.revocation)},
+        {"signed_references", references},
+        {"document_root_covered",
+         s.document_root_covered ? json(*s.document_root_covered) : json(nullptr)},
         {"messages", MessagesJson(s.messages)},
     });
   }

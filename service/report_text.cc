@@ -22,6 +22,9 @@ struct Labels {
   const char* total;
   const char* result;
   const char* count;
+  const char* covers;
+  const char* detached;
+  const char* changed;
 };
 
 const Labels& L(Language lang) {
@@ -94,7 +97,8 @@ std::string ToText(const DocumentReport& report, Language lang) {
   AppendMessages(report.messages, lang, "  ", &out);
   int n = 0;
   for (const SignatureReport& s : report.signatures) {
-    absl::StrAppend(&out, "  ", l.signature, " ", ++n, ": ", VerdictText(s.verdict), "\n");
+    absl::StrAppend(&out, "  ", l.signature, " ", ++n, s.id.empty() ? "" : absl::StrCat(" (", s.id, ")"),
+                    " [", s.format, "]: ", VerdictText(s.verdict), "\n");
     if (s.signer) {
       absl::StrAppend(&out, "    ", l.signer, ": ", s.signer->subject, "\n");
       if (!s.signer->identifiers.empty()) {
@@ -113,6 +117,11 @@ std::string ToText(const DocumentReport& report, Language lang) {
     }
     absl::StrAppend(&out, "    ", l.revocation, ": ", RevocationText(s.revocation.status, lang),
                     "\n");
+    for (const SignedReference& r : s.signed_references) {
+      absl::StrAppend(&out, "    ", l.covers, ": ",
+                      r.node_path.empty() ? absl::StrCat(l.detached, " ", r.uri) : r.node_path,
+                      r.matched ? "" : absl::StrCat(" (", l.changed, ")"), "\n");
+    }
     AppendMessages(s.messages, lang, "    ", &out);
   }
   return out;

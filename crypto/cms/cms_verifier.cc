@@ -10,26 +10,10 @@
 #include "crypto/asn1/oids.h"
 #include "crypto/cms/signing_certificate.h"
 #include "crypto/messages.h"
+#include "crypto/signature_findings.h"
 
 namespace kyso::cms {
 namespace {
-
-// Accumulates one signer's findings; the verdict is the worst seen.
-class Findings final {
- public:
-  explicit Findings(SignatureReport* report) : report_(report) {}
-
-  void Add(Verdict verdict, Message message) {
-    report_->verdict = Worst(report_->verdict, verdict);
-    report_->messages.push_back(std::move(message));
-  }
-  void Note(MessageCode code, absl::string_view detail = "") {
-    report_->messages.push_back(MakeMessage(code, detail));
-  }
-
- private:
-  SignatureReport* report_;
-};
 
 // The document's certificates, decoded once through the cache. Undecodable ones are skipped: they
 // cannot be part of a valid path, and the signer lookup reports a missing certificate.
@@ -112,6 +96,8 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
                      std::map<DigestAlgorithm, std::string>* content_digests,
                      const VerificationContext& ctx, CmsCaches caches, SignatureReport* report) {
   Findings findings(report);
+
+  report->format = "cms";
 
   // 1. Algorithms.
   absl::StatusOr<SignatureAlgorithm> alg =
@@ -214,6 +200,7 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
 
   // 6. ESS signing certificate.
   if (attrs.signing_certificate_v2 || attrs.signing_certificate) {
+    report->format = "cades";
     const bool v2 = attrs.signing_certificate_v2.has_value();
     absl::Status ess = CheckSigningCertificate(
         v2 ? EssVersion::kV2 : EssVersion::kV1,
@@ -233,16 +220,7 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
   }
 
   // 8. Certificate path.
-  std::shared_ptr<const ChainResult> chain = caches.chains->Validate(
-      signer, embedded, *ctx.trust, ctx.validation_time, ctx.policy, LeafUsage::kDocumentSigning);
-  for (const CertificatePtr& c : chain->path) report->chain.push_back(c->subject());
-  report->trust_anchor = chain->trust_anchor;
-  report->verdict = Worst(report->verdict, chain->verdict);
-  report->messages.insert(report->messages.end(), chain->messages.begin(), chain->messages.end());
-
-  if (ctx.policy.revocation == RevocationMode::kOff) {
-    findings.Note(MessageCode::kRevocationNotChecked);
-  }
+  ValidateSignerPath(signer, embedded, ctx, caches.chains, report);
 }
 
 }  // namespace

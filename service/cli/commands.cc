@@ -1,5 +1,6 @@
 #include "service/cli/commands.h"
 
+#include <filesystem>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
@@ -96,14 +97,18 @@ int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
     err << "kyso verify: " << ctx.status().message() << "\n";
     return kExitError;
   }
-  std::optional<std::string> content;
-  if (!o.content_path.empty()) {
-    absl::StatusOr<std::string> data = ReadFile(o.content_path);
+  std::vector<std::string> contents;  // owns the bytes `detached` points into
+  std::vector<DetachedContent> detached;
+  for (const std::string& path : o.content_paths) {
+    absl::StatusOr<std::string> data = ReadFile(path, kMaxDocumentBytes);
     if (!data.ok()) {
       err << "kyso verify: --content " << data.status().message() << "\n";
       return kExitError;
     }
-    content = *std::move(data);
+    contents.push_back(*std::move(data));
+  }
+  for (size_t i = 0; i < contents.size(); ++i) {
+    detached.push_back({std::filesystem::path(o.content_paths[i]).filename().string(), contents[i]});
   }
   Verifier verifier;
   size_t file_width = 0;
@@ -111,8 +116,7 @@ int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
   return ForEachInput(
       o, "verify", kMaxDocumentBytes, out, err,
       [&](const std::string& path, const std::string& bytes) {
-        DocumentReport report = verifier.VerifyDocument(
-            bytes, content ? std::optional<absl::string_view>(*content) : std::nullopt, *ctx);
+        DocumentReport report = verifier.VerifyDocument(bytes, detached, *ctx);
         report.file = path;
         if (o.table && !o.json) {
           out << TableRow(report, file_width);

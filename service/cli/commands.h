@@ -30,7 +30,7 @@ struct CommonOptions {
 };
 
 struct VerifyOptions : CommonOptions {
-  std::string content_path;  // detached content
+  std::vector<std::string> content_paths;  // detached content (XML matches by file name)
   bool table = false;        // one row per document instead of the detailed text
 };
 
