@@ -65,8 +65,7 @@ Entry Lookup(MessageCode code) {
       return {"xml.no_signature", S::kError, "The XML document contains no ds:Signature.",
               "Tài liệu XML không chứa chữ ký (ds:Signature) nào."};
     case MessageCode::kXmlSignatureMalformed:
-      return {"xml.signature_malformed", S::kError,
-              "The XML signature is incomplete or malformed.",
+      return {"xml.signature_malformed", S::kError, "The XML signature is incomplete or malformed.",
               "Chữ ký XML không đầy đủ hoặc sai cấu trúc."};
     case MessageCode::kXmlUnsupportedConstruct:
       return {"xml.unsupported_construct", S::kError,

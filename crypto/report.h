@@ -87,9 +87,9 @@ Verdict Worst(const Verdict& a, const Verdict& b);
 // against XML signature wrapping).
 struct SignedReference {
   std::string uri;
-  std::string type;               // the Reference's Type attribute, if any
-  std::string node_path;          // "/HDon/DLHDon"; "/" for the whole document; "" when detached
-  std::string digest_algorithm;   // "sha256"
+  std::string type;              // the Reference's Type attribute, if any
+  std::string node_path;         // "/HDon/DLHDon"; "/" for the whole document; "" when detached
+  std::string digest_algorithm;  // "sha256"
   bool matched = false;
 };
 

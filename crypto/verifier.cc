@@ -57,8 +57,8 @@ DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
       FormatFailure(&report, MessageCode::kFormatUnrecognized);
       return report;
     case DocumentFormat::kXml:
-      xml::VerifyXmlDocument(bytes, detached, context,
-                             xml::XmlCaches{&certificates_, &chains_}, xml::XmlLimits{}, &report);
+      xml::VerifyXmlDocument(bytes, detached, context, xml::XmlCaches{&certificates_, &chains_},
+                             xml::XmlLimits{}, &report);
       return report;
     case DocumentFormat::kCmsPem: {
       absl::StatusOr<std::string> decoded = DecodeCmsPem(bytes);

@@ -37,8 +37,7 @@ class Verifier final {
 
   // Verifies every signature in a document (CMS in DER or PEM, or XML). `detached` is the signed
   // content of detached signatures: CMS uses the first, XML references pick theirs by name.
-  DocumentReport VerifyDocument(absl::string_view bytes,
-                                absl::Span<const DetachedContent> detached,
+  DocumentReport VerifyDocument(absl::string_view bytes, absl::Span<const DetachedContent> detached,
                                 const VerificationContext& context);
 
   // The same with at most one unnamed detached content (CMS).

@@ -39,7 +39,10 @@ const Labels& L(Language lang) {
                           "revocation",
                           "total",
                           "result",
-                          "files"};
+                          "files",
+                          "signed element",
+                          "detached content",
+                          "CHANGED"};
   static const Labels kVi{"chữ ký",
                           "người ký",
                           "mã định danh",
@@ -51,7 +54,10 @@ const Labels& L(Language lang) {
                           "thu hồi",
                           "tổng",
                           "kết quả",
-                          "số tệp"};
+                          "số tệp",
+                          "phần tử được ký",
+                          "nội dung tách rời",
+                          "ĐÃ BỊ SỬA"};
   return lang == Language::kVietnamese ? kVi : kEn;
 }
 
@@ -97,8 +103,9 @@ std::string ToText(const DocumentReport& report, Language lang) {
   AppendMessages(report.messages, lang, "  ", &out);
   int n = 0;
   for (const SignatureReport& s : report.signatures) {
-    absl::StrAppend(&out, "  ", l.signature, " ", ++n, s.id.empty() ? "" : absl::StrCat(" (", s.id, ")"),
-                    " [", s.format, "]: ", VerdictText(s.verdict), "\n");
+    absl::StrAppend(&out, "  ", l.signature, " ", ++n,
+                    s.id.empty() ? "" : absl::StrCat(" (", s.id, ")"), " [", s.format,
+                    "]: ", VerdictText(s.verdict), "\n");
     if (s.signer) {
       absl::StrAppend(&out, "    ", l.signer, ": ", s.signer->subject, "\n");
       if (!s.signer->identifiers.empty()) {

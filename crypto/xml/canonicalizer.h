@@ -36,7 +36,8 @@ struct NodeSet {
   bool comments = false;  // URI="" and "#id" node-sets exclude comments (XMLDSig 4.4.3.3)
 };
 
-absl::StatusOr<std::string> Canonicalize(xmlDoc* doc, const NodeSet& nodes, const C14nMethod& method,
+absl::StatusOr<std::string> Canonicalize(xmlDoc* doc, const NodeSet& nodes,
+                                         const C14nMethod& method,
                                          const std::vector<std::string>& inclusive_prefixes = {});
 
 }  // namespace kyso::xml

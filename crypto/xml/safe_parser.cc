@@ -19,6 +19,11 @@ void RefuseDoctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   xmlStopParser(static_cast<xmlParserCtxtPtr>(ctx));
 }
 
+// libxml2 reports some errors (huge text nodes, memory) through its generic handler even with
+// XML_PARSE_NOERROR; the status carries them instead. These handlers are per thread.
+void IgnoreGenericError(void*, const char*, ...) {}
+void IgnoreStructuredError(void*, xmlErrorPtr) {}
+
 xmlParserInputPtr RefuseExternalEntity(const char*, const char*, xmlParserCtxtPtr) {
   return nullptr;
 }
@@ -67,24 +72,26 @@ absl::StatusOr<ParsedXml> ParseXmlSafely(absl::string_view bytes, size_t max_byt
   if (bytes.size() > max_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat("XML document over ", max_bytes, " bytes"));
   }
+  xmlSetGenericErrorFunc(nullptr, IgnoreGenericError);
+  xmlSetStructuredErrorFunc(nullptr, IgnoreStructuredError);
   XmlParserCtxtPtr ctxt(xmlNewParserCtxt());
   if (!ctxt) return absl::InternalError("cannot allocate an XML parser");
   ctxt->sax->internalSubset = RefuseDoctype;
   saw_doctype = false;
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-  XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()),
-                                  nullptr, nullptr, options));
+  XmlDocPtr doc(xmlCtxtReadMemory(ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), nullptr,
+                                  nullptr, options));
   if (saw_doctype) {
     return absl::FailedPreconditionError("a DOCTYPE is not allowed in a signed document");
   }
   if (!doc || !ctxt->wellFormed) {
     const xmlError* error = xmlCtxtGetLastError(ctxt.get());
-    return absl::InvalidArgumentError(absl::StrCat(
-        "XML is not well-formed",
-        error != nullptr && error->message != nullptr
-            ? absl::StrCat(" (line ", error->line, "): ",
-                           absl::StripTrailingAsciiWhitespace(error->message))
-            : ""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("XML is not well-formed",
+                     error != nullptr && error->message != nullptr
+                         ? absl::StrCat(" (line ", error->line,
+                                        "): ", absl::StripTrailingAsciiWhitespace(error->message))
+                         : ""));
   }
   xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr) return absl::InvalidArgumentError("XML document has no root element");

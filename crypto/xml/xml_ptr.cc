@@ -8,7 +8,8 @@ namespace kyso::xml {
 
 bool IsElement(const xmlNode* node, const char* ns, const char* local_name) {
   if (node == nullptr || node->type != XML_ELEMENT_NODE) return false;
-  if (local_name != nullptr && std::strcmp(reinterpret_cast<const char*>(node->name), local_name) != 0) {
+  if (local_name != nullptr &&
+      std::strcmp(reinterpret_cast<const char*>(node->name), local_name) != 0) {
     return false;
   }
   if (ns == nullptr) return true;

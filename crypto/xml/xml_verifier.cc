@@ -112,8 +112,7 @@ std::variant<Transform, Failure> ParseTransform(const xmlNode* node) {
   }
   if (algorithm == kXPathTransform) {
     const xmlNode* xpath = FirstChildElement(node, kDsigNs, "XPath");
-    if (xpath != nullptr &&
-        absl::StripAsciiWhitespace(TextContent(xpath)) == kEnvelopedXPath) {
+    if (xpath != nullptr && absl::StripAsciiWhitespace(TextContent(xpath)) == kEnvelopedXPath) {
       // The prefix must mean XMLDSig where the expression is written.
       xmlNs* ns = xmlSearchNs(xpath->doc, const_cast<xmlNode*>(xpath), BAD_CAST "ds");
       if (ns != nullptr && xmlStrEqual(ns->href, BAD_CAST kDsigNs)) {
@@ -150,8 +149,8 @@ std::variant<SignedInfo, Failure> ParseSignedInfo(const xmlNode* signed_info,
     return Format(MessageCode::kXmlSignatureMalformed, "SignedInfo has no Reference");
   }
   if (references.size() > limits.max_references) {
-    return Constraint(absl::StrCat(references.size(), " references (limit ",
-                                   limits.max_references, ")"));
+    return Constraint(
+        absl::StrCat(references.size(), " references (limit ", limits.max_references, ")"));
   }
   for (const xmlNode* r : references) {
     Reference ref;
@@ -164,8 +163,8 @@ std::variant<SignedInfo, Failure> ParseSignedInfo(const xmlNode* signed_info,
     if (const xmlNode* transforms = FirstChildElement(r, kDsigNs, "Transforms")) {
       const std::vector<xmlNode*> list = ChildElements(transforms, kDsigNs, "Transform");
       if (list.size() > limits.max_transforms) {
-        return Constraint(absl::StrCat(list.size(), " transforms (limit ", limits.max_transforms,
-                                       ")"));
+        return Constraint(
+            absl::StrCat(list.size(), " transforms (limit ", limits.max_transforms, ")"));
       }
       for (const xmlNode* t : list) {
         auto parsed = ParseTransform(t);
@@ -180,9 +179,9 @@ std::variant<SignedInfo, Failure> ParseSignedInfo(const xmlNode* signed_info,
     }
     auto digest = DigestFromUri(Attribute(digest_method, "Algorithm"));
     if (!digest) {
-      return Failure{Verdict::Indeterminate(SubIndication::kCryptoConstraintsFailureNoPoe),
-                     MakeMessage(MessageCode::kAlgorithmUnsupported,
-                                 Attribute(digest_method, "Algorithm"))};
+      return Failure{
+          Verdict::Indeterminate(SubIndication::kCryptoConstraintsFailureNoPoe),
+          MakeMessage(MessageCode::kAlgorithmUnsupported, Attribute(digest_method, "Algorithm"))};
     }
     ref.digest = *digest;
     absl::StatusOr<std::string> value = Base64Decode(TextContent(digest_value));
@@ -216,9 +215,8 @@ CertificatePtr FindBySerialAndIssuer(const TrustStore& trust, const std::string&
       if (c->serial_hex() != serial_hex) continue;
       const size_t cn = c->issuer().find("CN=");
       const std::string issuer_cn =
-          cn == std::string::npos
-              ? ""
-              : c->issuer().substr(cn + 3, c->issuer().find(',', cn) - cn - 3);
+          cn == std::string::npos ? ""
+                                  : c->issuer().substr(cn + 3, c->issuer().find(',', cn) - cn - 3);
       if (issuer_cn.empty() || absl::StrContains(issuer_name, issuer_cn)) return c;
     }
   }
@@ -389,8 +387,8 @@ std::optional<absl::Time> ParseDateTime(absl::string_view text) {
   std::string err;
   if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) return t;
   // Vietnamese e-invoices write local time without an offset; Viet Nam is UTC+7 all year.
-  if (absl::ParseTime("%Y-%m-%d%ET%H:%M:%E*S", std::string(text), absl::FixedTimeZone(7 * 3600),
-                      &t, &err)) {
+  if (absl::ParseTime("%Y-%m-%d%ET%H:%M:%E*S", std::string(text), absl::FixedTimeZone(7 * 3600), &t,
+                      &err)) {
     return t;
   }
   return std::nullopt;
@@ -454,7 +452,8 @@ void CheckXades(const xmlNode* qualifying, const char* ns, const SignedInfo& inf
   }
   // EN 319 132-1 5.2.2: the first Cert identifies the signing certificate.
   const xmlNode* cert = FirstChildElement(cert_list, ns, "Cert");
-  const xmlNode* cert_digest = cert != nullptr ? FirstChildElement(cert, ns, "CertDigest") : nullptr;
+  const xmlNode* cert_digest =
+      cert != nullptr ? FirstChildElement(cert, ns, "CertDigest") : nullptr;
   const xmlNode* method =
       cert_digest != nullptr ? FirstChildElement(cert_digest, kDsigNs, "DigestMethod") : nullptr;
   const xmlNode* value =
@@ -524,9 +523,9 @@ void VerifySignature(const xmlNode* signature, const ParsedXml& xml,
   }
 
   // SignatureValue first, over the canonical SignedInfo.
-  absl::StatusOr<std::string> canonical = Canonicalize(
-      xml.doc.get(), NodeSet{const_cast<xmlNode*>(signed_info_node), {}, true}, info.c14n,
-      info.c14n_prefixes);
+  absl::StatusOr<std::string> canonical =
+      Canonicalize(xml.doc.get(), NodeSet{const_cast<xmlNode*>(signed_info_node), {}, true},
+                   info.c14n, info.c14n_prefixes);
   absl::StatusOr<std::string> value = Base64Decode(TextContent(children[1]));
   if (!canonical.ok() || !value.ok()) {
     findings.Add(Verdict::Fail(SubIndication::kFormatFailure),
@@ -590,9 +589,9 @@ void VerifySignature(const xmlNode* signature, const ParsedXml& xml,
     ReadSignaturePropertiesTime(signature, &findings, report);
   }
   if (!ctx.policy.DigestAllowed(info.algorithm.digest)) {
-    findings.Add(Verdict::Indeterminate(SubIndication::kCryptoConstraintsFailureNoPoe),
-                 MakeMessage(MessageCode::kPolicyDigestNotAllowed,
-                             ToString(info.algorithm.digest)));
+    findings.Add(
+        Verdict::Indeterminate(SubIndication::kCryptoConstraintsFailureNoPoe),
+        MakeMessage(MessageCode::kPolicyDigestNotAllowed, ToString(info.algorithm.digest)));
   }
   ValidateSignerPath(signer, keys.embedded, ctx, caches.chains, report);
 }
@@ -606,9 +605,12 @@ void VerifyXmlDocument(absl::string_view bytes, absl::Span<const DetachedContent
   absl::StatusOr<ParsedXml> xml = ParseXmlSafely(bytes, limits.max_bytes);
   if (!xml.ok()) {
     MessageCode code = MessageCode::kXmlMalformed;
-    if (xml.status().code() == absl::StatusCode::kFailedPrecondition) code = MessageCode::kXmlDoctype;
-    if (xml.status().code() == absl::StatusCode::kAlreadyExists) code = MessageCode::kXmlDuplicateId;
-    if (xml.status().code() == absl::StatusCode::kResourceExhausted) code = MessageCode::kXmlTooLarge;
+    if (xml.status().code() == absl::StatusCode::kFailedPrecondition)
+      code = MessageCode::kXmlDoctype;
+    if (xml.status().code() == absl::StatusCode::kAlreadyExists)
+      code = MessageCode::kXmlDuplicateId;
+    if (xml.status().code() == absl::StatusCode::kResourceExhausted)
+      code = MessageCode::kXmlTooLarge;
     report->verdict = Verdict::Fail(SubIndication::kFormatFailure);
     report->messages.push_back(MakeMessage(code, xml.status().message()));
     return;
@@ -629,8 +631,7 @@ void VerifyXmlDocument(absl::string_view bytes, absl::Span<const DetachedContent
   }
   report->signatures.resize(signatures.size());
   for (size_t i = 0; i < signatures.size(); ++i) {
-    VerifySignature(signatures[i], *xml, detached, context, caches, limits,
-                    &report->signatures[i]);
+    VerifySignature(signatures[i], *xml, detached, context, caches, limits, &report->signatures[i]);
   }
   report->Summarize();
 }

@@ -108,23 +108,23 @@ int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
     contents.push_back(*std::move(data));
   }
   for (size_t i = 0; i < contents.size(); ++i) {
-    detached.push_back({std::filesystem::path(o.content_paths[i]).filename().string(), contents[i]});
+    detached.push_back(
+        {std::filesystem::path(o.content_paths[i]).filename().string(), contents[i]});
   }
   Verifier verifier;
   size_t file_width = 0;
   for (const std::string& f : o.files) file_width = std::max(file_width, f.size());
-  return ForEachInput(
-      o, "verify", kMaxDocumentBytes, out, err,
-      [&](const std::string& path, const std::string& bytes) {
-        DocumentReport report = verifier.VerifyDocument(bytes, detached, *ctx);
-        report.file = path;
-        if (o.table && !o.json) {
-          out << TableRow(report, file_width);
-        } else {
-          Print(report, o, out);
-        }
-        return report.verdict;
-      });
+  return ForEachInput(o, "verify", kMaxDocumentBytes, out, err,
+                      [&](const std::string& path, const std::string& bytes) {
+                        DocumentReport report = verifier.VerifyDocument(bytes, detached, *ctx);
+                        report.file = path;
+                        if (o.table && !o.json) {
+                          out << TableRow(report, file_width);
+                        } else {
+                          Print(report, o, out);
+                        }
+                        return report.verdict;
+                      });
 }
 
 int RunValidateCert(const ValidateCertOptions& o, std::ostream& out, std::ostream& err) {

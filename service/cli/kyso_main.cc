@@ -9,9 +9,11 @@ namespace {
 void AddCommonFlags(CLI::App* cmd, kyso::cli::CommonOptions* o, std::string* lang) {
   cmd->add_option("--config", o->config_path, "YAML config file (trust, policy, revocation)");
   cmd->add_option("--trust-anchor", o->trust_anchors, "trust anchor certificate file or folder")
-      ->allow_extra_args(false)->take_all();
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("--intermediate", o->intermediates, "intermediate CA certificate file or folder")
-      ->allow_extra_args(false)->take_all();
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_option("--at", o->at, "validation time, RFC 3339 (2025-07-01T08:00:00Z); default now");
   cmd->add_option("--revocation", o->revocation, "revocation mode: require | prefer | off")
       ->check(CLI::IsMember({"require", "prefer", "off"}));
@@ -23,17 +25,20 @@ void AddCommonFlags(CLI::App* cmd, kyso::cli::CommonOptions* o, std::string* lan
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kyso: verifies digital signatures (CMS/PKCS#7, XMLDSig/XAdES) and X.509 certificate chains"};
+  CLI::App app{
+      "kyso: verifies digital signatures (CMS/PKCS#7, XMLDSig/XAdES) and X.509 certificate chains"};
   app.require_subcommand(1);
 
   kyso::cli::VerifyOptions verify;
   std::string verify_lang = "en";
   CLI::App* verify_cmd = app.add_subcommand("verify", "verify signed documents");
   AddCommonFlags(verify_cmd, &verify, &verify_lang);
-  verify_cmd->add_option("--content", verify.content_paths,
-                         "signed content of detached signatures (repeatable; XML references "
-                         "match it by file name)")
-      ->allow_extra_args(false)->take_all();
+  verify_cmd
+      ->add_option("--content", verify.content_paths,
+                   "signed content of detached signatures (repeatable; XML references "
+                   "match it by file name)")
+      ->allow_extra_args(false)
+      ->take_all();
   verify_cmd->add_flag("--table", verify.table, "one line per document (ignored with --json)");
   verify_cmd->add_option("FILE", verify.files, "signed documents")->required();
 
@@ -41,7 +46,9 @@ int main(int argc, char** argv) {
   std::string cert_lang = "en";
   CLI::App* cert_cmd = app.add_subcommand("validate-cert", "validate certificates alone");
   AddCommonFlags(cert_cmd, &cert, &cert_lang);
-  cert_cmd->add_option("--crl", cert.crl_paths, "local CRL file (revocation evidence)")->allow_extra_args(false)->take_all();
+  cert_cmd->add_option("--crl", cert.crl_paths, "local CRL file (revocation evidence)")
+      ->allow_extra_args(false)
+      ->take_all();
   cert_cmd->add_flag("--any-usage", cert.any_usage,
                      "check the path only, not that the key may sign documents");
   cert_cmd->add_option("CERT", cert.files, "certificate files (PEM or DER)")->required();
