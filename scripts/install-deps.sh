@@ -15,7 +15,7 @@ packages=(
   libxml2-dev libcurl4-openssl-dev libsqlite3-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libarchive-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev xmlsec1 python3 curl
+  libgtest-dev libgmock-dev libbenchmark-dev xmlsec1 python3 python3-lxml python3-cryptography curl strace
 )
 
 missing=()

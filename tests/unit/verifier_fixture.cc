@@ -27,9 +27,13 @@ VerificationContext DemoContext(bool with_intermediates) {
   return ctx;
 }
 
-std::vector<ManifestRow> ReadManifest() {
+std::string XmlDir() { return TestDataDir() + "/xml"; }
+
+std::vector<ManifestRow> ReadManifest() { return ReadManifest(DocsDir()); }
+
+std::vector<ManifestRow> ReadManifest(const std::string& dir) {
   std::vector<ManifestRow> rows;
-  std::istringstream in(ReadFileOrDie(DocsDir() + "/MANIFEST.tsv"));
+  std::istringstream in(ReadFileOrDie(dir + "/MANIFEST.tsv"));
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;

@@ -4,6 +4,7 @@
 #ifndef KYSO_TESTS_UNIT_VERIFIER_FIXTURE_H_
 #define KYSO_TESTS_UNIT_VERIFIER_FIXTURE_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,14 @@ struct ManifestRow {
   std::string description;
   std::string expected;
 };
-std::vector<ManifestRow> ReadManifest();
+// For readable test names in failures instead of a byte dump.
+inline void PrintTo(const ManifestRow& row, std::ostream* os) { *os << row.file; }
+
+std::vector<ManifestRow> ReadManifest(const std::string& dir);
+std::vector<ManifestRow> ReadManifest();  // the CMS documents' (DocsDir())
+
+// The XML fixtures (tests/xml/make-xml-documents.sh).
+std::string XmlDir();
 
 // "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND" style rendering of a verdict, for readable failures.
 std::string VerdictString(const Verdict& v);
