@@ -117,5 +117,31 @@ TEST(KysoCli, ValidateCert) {
   EXPECT_EQ(lines[1]["sub_indication"], "OUT_OF_BOUNDS_NO_POE");
 }
 
+TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {
+  // The real binary under strace: verifying documents that name /etc/passwd, http:// DTDs and
+  // URIs opens no socket and reads no file but its own inputs, config, trust store and libraries.
+  const std::string xml = ::kyso::testing::TestDataDir() + "/xml";
+  const std::string log = ::testing::TempDir() + "/kyso-strace.log";
+  std::vector<std::string> args = {
+      "strace", "-f",         "-qq",    "-e",       "trace=%network,%file",   "-o",
+      log,      KysoBinary(), "verify", "--config", PkiDir() + "/trust.yaml", "--at",
+      kAt,      "--json"};
+  for (const char* f :
+       {"xxe-local-file.xml", "billion-laughs.xml", "external-dtd.xml", "uri-http.xml",
+        "uri-file.xml", "xpath-transform.xml", "xslt-transform.xml"}) {
+    args.push_back(xml + "/" + f);
+  }
+  auto result = RunCommand(args);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->exit_code, 1) << result->stderr_text;  // all refused, none crashed
+  EXPECT_EQ(JsonLines(result->stdout_text).size(), 7u);
+  const std::string trace = ::kyso::testing::ReadFileOrDie(log);
+  ASSERT_NE(trace.find("execve("), std::string::npos) << "strace recorded nothing";
+  for (const char* forbidden :
+       {"socket(", "connect(", "/etc/passwd", "evil.dtd", "127.0.0.1", "/usr/share/xml"}) {
+    EXPECT_EQ(trace.find(forbidden), std::string::npos) << forbidden << " in:\n" << trace;
+  }
+}
+
 }  // namespace
 }  // namespace kyso
