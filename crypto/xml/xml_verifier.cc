@@ -268,6 +268,8 @@ KeyInfoCertificates ReadKeyInfo(const xmlNode* signature, const TrustStore& trus
 
 absl::Status VerifyValue(const Certificate& cert, const SignatureAlgorithm& alg,
                          absl::string_view digest, absl::string_view value) {
+  // A certificate whose key OpenSSL cannot decode still parses; it just verifies nothing.
+  if (cert.public_key() == nullptr) return absl::InvalidArgumentError("no usable public key");
   if (alg.scheme != SignatureScheme::kEcdsa) {
     return VerifyDigestSignature(cert.public_key(), alg, digest, value);
   }

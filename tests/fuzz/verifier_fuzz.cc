@@ -1,4 +1,5 @@
-// Fuzz target: the whole of kyso::Verifier::VerifyDocument (format detection, PEM, CMS parsing and
+// Fuzz target: the whole of kyso::Verifier::VerifyDocument (format detection, PEM, XML signatures,
+// CMS parsing and
 // BER normalisation, signer lookup, signed attributes, signatures, ESS, chain validation and its
 // caches) on arbitrary bytes, against the demo trust store of tests/pki at the pinned test time.
 //

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "crypto/verifier.h"
 #include "gtest/gtest.h"
+#include "service/trust_loader.h"
 #include "tests/support/test_data.h"
 #include "tests/unit/verifier_fixture.h"
 
@@ -223,6 +224,61 @@ TEST(XmlVerifier, CryptoOutcomeAgreesWithXmlsec1) {
     EXPECT_EQ(CryptoVerified(report), result == "OK") << file << ": " << Codes(report);
   }
   EXPECT_GE(compared, 20);
+}
+
+// KeyInfo is outside SignedInfo in these fixtures, so it can be edited without breaking anything
+// but the signer lookup.
+std::string WithKeyInfoData(const std::string& xml, const std::string& data) {
+  const size_t open = xml.find("<ds:X509Data>");
+  const size_t close = xml.find("</ds:X509Data>");
+  EXPECT_NE(open, std::string::npos);
+  EXPECT_NE(close, std::string::npos);
+  return xml.substr(0, open) + "<ds:X509Data>" + data + xml.substr(close);
+}
+
+TEST(XmlVerifier, WindowsStyleSubjectNameBreaksNothing) {
+  const std::string original = ReadFileOrDie(XmlDir() + "/valid-enveloped-rsa.xml");
+  const size_t open = original.find("<ds:X509Data>") + std::string("<ds:X509Data>").size();
+  const std::string edited = original.substr(0, open) +
+                             "<ds:X509SubjectName>OID.0.9.2342.19200300.100.1.1=MST:0101234567, "
+                             "CN=\"Công ty, TNHH\" + O=x; C=VN</ds:X509SubjectName>" +
+                             original.substr(open);
+  Verifier verifier;
+  const DocumentReport report = verifier.VerifyDocument(edited, std::nullopt, DemoContext());
+  EXPECT_EQ(VerdictString(report.verdict), "TOTAL_PASSED") << Codes(report);
+}
+
+TEST(XmlVerifier, SignerNamedByIssuerSerialIsLookedUpAmongConfiguredCertificates) {
+  // KeyInfo names the certificate instead of embedding it, Windows-style issuer and all.
+  const std::string named = WithKeyInfoData(
+      ReadFileOrDie(XmlDir() + "/valid-enveloped-rsa.xml"),
+      "<ds:X509IssuerSerial><ds:X509IssuerName>CN=VNPT-CA Public (Demo), O=VNPT (Demo), "
+      "C=VN</ds:X509IssuerName><ds:X509SerialNumber>1048848</ds:X509SerialNumber>"
+      "</ds:X509IssuerSerial>");  // 1048848 = 0x100110, signer-rsa2048's serial
+  Verifier verifier;
+  EXPECT_EQ(VerdictString(verifier.VerifyDocument(named, std::nullopt, DemoContext()).verdict),
+            "INDETERMINATE/NO_SIGNING_CERTIFICATE_FOUND");
+  auto trust = LoadTrustStore({::kyso::testing::PkiDir() + "/anchors"},
+                              {::kyso::testing::PkiDir() + "/intermediates",
+                               ::kyso::testing::PkiDir() + "/certs/signer-rsa2048.pem"},
+                              2);
+  ASSERT_TRUE(trust.ok()) << trust.status();
+  VerificationContext ctx = DemoContext();
+  ctx.trust = *trust;
+  const DocumentReport report = verifier.VerifyDocument(named, std::nullopt, ctx);
+  EXPECT_EQ(VerdictString(report.verdict), "TOTAL_PASSED") << Codes(report);
+}
+
+TEST(XmlVerifier, EcdsaValueOfTheWrongLengthIsRefused) {
+  // XMLDSig ECDSA values are r||s of exactly twice the order's byte length; a DER value (or any
+  // other length) is not accepted as one.
+  std::string xml = ReadFileOrDie(XmlDir() + "/valid-ecdsa.xml");
+  const size_t open = xml.find("<ds:SignatureValue>") + std::string("<ds:SignatureValue>").size();
+  const size_t close = xml.find("</ds:SignatureValue>");
+  xml = xml.substr(0, open) + "AAAA" + xml.substr(open, close - open) + xml.substr(close);
+  Verifier verifier;
+  EXPECT_EQ(VerdictString(verifier.VerifyDocument(xml, std::nullopt, DemoContext()).verdict),
+            "TOTAL_FAILED/SIG_CRYPTO_FAILURE");
 }
 
 }  // namespace
