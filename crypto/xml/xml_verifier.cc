@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -124,6 +125,47 @@ std::variant<Transform, Failure> ParseTransform(const xmlNode* node) {
   return Constraint(absl::StrCat("transform ", algorithm));
 }
 
+constexpr char kPssNs[] = "http://www.w3.org/2007/05/xmldsig-more#";
+constexpr char kRsaPssUri[] = "http://www.w3.org/2007/05/xmldsig-more#rsa-pss";
+
+// RFC 9231 2.3.10: the rsa-pss identifier with optional RSAPSSParams. Absent parameters mean
+// SHA-256; MGF1 over the same digest; salt length = digest length; trailer field 1.
+absl::StatusOr<SignatureAlgorithm> ParsePssMethod(const xmlNode* method) {
+  SignatureAlgorithm alg{SignatureScheme::kRsaPss, DigestAlgorithm::kSha256,
+                         DigestAlgorithm::kSha256, 32};
+  const xmlNode* params = FirstChildElement(method, kPssNs, "RSAPSSParams");
+  if (params == nullptr) return alg;
+  if (const xmlNode* d = FirstChildElement(params, kDsigNs, "DigestMethod")) {
+    auto digest = DigestFromUri(Attribute(d, "Algorithm"));
+    if (!digest) return absl::UnimplementedError("RSAPSSParams digest");
+    alg.digest = alg.mgf1_digest = *digest;
+  }
+  alg.salt_length = EVP_MD_get_size(FetchedMd(alg.digest));
+  if (const xmlNode* mgf = FirstChildElement(params, kPssNs, "MaskGenerationFunction")) {
+    if (Attribute(mgf, "Algorithm") != absl::StrCat(kPssNs, "MGF1")) {
+      return absl::UnimplementedError("RSAPSSParams mask generation function");
+    }
+    if (const xmlNode* d = FirstChildElement(mgf, kDsigNs, "DigestMethod")) {
+      auto digest = DigestFromUri(Attribute(d, "Algorithm"));
+      if (!digest) return absl::UnimplementedError("RSAPSSParams MGF1 digest");
+      alg.mgf1_digest = *digest;
+    }
+  }
+  int value = 0;
+  if (const xmlNode* salt = FirstChildElement(params, kPssNs, "SaltLength")) {
+    if (!absl::SimpleAtoi(TextContent(salt), &value) || value < 0 || value > 1024) {
+      return absl::InvalidArgumentError("RSAPSSParams SaltLength");
+    }
+    alg.salt_length = value;
+  }
+  if (const xmlNode* trailer = FirstChildElement(params, kPssNs, "TrailerField")) {
+    if (!absl::SimpleAtoi(TextContent(trailer), &value) || value != 1) {
+      return absl::InvalidArgumentError("RSAPSSParams TrailerField must be 1");
+    }
+  }
+  return alg;
+}
+
 std::variant<SignedInfo, Failure> ParseSignedInfo(const xmlNode* signed_info,
                                                   const XmlLimits& limits) {
   SignedInfo out;
@@ -138,7 +180,12 @@ std::variant<SignedInfo, Failure> ParseSignedInfo(const xmlNode* signed_info,
   }
   out.c14n = *c14n_method;
   out.c14n_prefixes = InclusivePrefixes(c14n);
-  absl::StatusOr<SignatureAlgorithm> algorithm = SignatureFromUri(Attribute(method, "Algorithm"));
+  const std::string method_uri = Attribute(method, "Algorithm");
+  absl::StatusOr<SignatureAlgorithm> algorithm =
+      method_uri == kRsaPssUri ? ParsePssMethod(method) : SignatureFromUri(method_uri);
+  if (algorithm.status().code() == absl::StatusCode::kInvalidArgument) {
+    return Format(MessageCode::kXmlSignatureMalformed, algorithm.status().message());
+  }
   if (!algorithm.ok()) {
     return Failure{Verdict::Indeterminate(SubIndication::kCryptoConstraintsFailureNoPoe),
                    MakeMessage(MessageCode::kAlgorithmUnsupported, algorithm.status().message())};
@@ -424,6 +471,14 @@ void CheckXades(const xmlNode* qualifying, const char* ns, const SignedInfo& inf
                 const ParsedXml& xml, const Certificate& signer, Findings* findings,
                 SignatureReport* report) {
   report->format = "xades";
+  // EN 319 132-1 4.3.1: QualifyingProperties/@Target names the signature they qualify.
+  const std::string target = Attribute(qualifying, "Target");
+  if (!report->id.empty() && target != absl::StrCat("#", report->id)) {
+    findings->Add(Verdict::Fail(SubIndication::kFormatFailure),
+                  MakeMessage(MessageCode::kXadesSignedPropertiesNotSigned,
+                              absl::StrCat("QualifyingProperties Target is '", target, "'")));
+    return;
+  }
   const xmlNode* signed_props = FirstChildElement(qualifying, ns, "SignedProperties");
   const std::string props_id = signed_props != nullptr ? Attribute(signed_props, "Id") : "";
   int covering = 0;

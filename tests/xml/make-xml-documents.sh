@@ -65,6 +65,8 @@ SHA256=http://www.w3.org/2001/04/xmlenc#sha256
 RSA_SHA1=http://www.w3.org/2000/09/xmldsig#rsa-sha1
 RSA_SHA256=http://www.w3.org/2001/04/xmldsig-more#rsa-sha256
 RSA_PSS_SHA256=http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1 # RFC 9231 section 2.3.10
+RSA_PSS=http://www.w3.org/2007/05/xmldsig-more#rsa-pss # RFC 9231 section 2.3.10, with RSAPSSParams
+SHA384=http://www.w3.org/2001/04/xmldsig-more#sha384
 ECDSA_SHA256=http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256
 SIGNED_PROPERTIES=http://uri.etsi.org/01903#SignedProperties
 
@@ -300,6 +302,13 @@ manifest valid-ecdsa.xml "enveloped, ecdsa-sha256 (r||s, 64 bytes) by signer-p25
 t=$(enveloped_template valid-rsa-pss "$RSA_PSS_SHA256" "$C14N")
 pysign valid-rsa-pss.xml "$t" signer-rsa2048
 manifest valid-rsa-pss.xml "enveloped, RSASSA-PSS sha256-rsa-MGF1 (RFC 9231: MGF1-SHA256, salt 32) by signer-rsa2048, signed by xml_sign.py" TOTAL_PASSED NOT_SUPPORTED
+
+# The generic rsa-pss identifier with explicit RSAPSSParams: SHA-384, MGF1-SHA384, salt 48.
+t=$(enveloped_template valid-rsa-pss-params "$RSA_PSS" "$C14N")
+pss_params="<pss:RSAPSSParams xmlns:pss=\"http://www.w3.org/2007/05/xmldsig-more#\"><ds:DigestMethod Algorithm=\"$SHA384\"/><pss:MaskGenerationFunction Algorithm=\"http://www.w3.org/2007/05/xmldsig-more#MGF1\"><ds:DigestMethod Algorithm=\"$SHA384\"/></pss:MaskGenerationFunction><pss:SaltLength>48</pss:SaltLength><pss:TrailerField>1</pss:TrailerField></pss:RSAPSSParams>"
+sed -i "s|<ds:SignatureMethod Algorithm=\"$RSA_PSS\"/>|<ds:SignatureMethod Algorithm=\"$RSA_PSS\">$pss_params</ds:SignatureMethod>|" "$t"
+pysign valid-rsa-pss-params.xml "$t" signer-rsa2048
+manifest valid-rsa-pss-params.xml "enveloped, RSASSA-PSS with RSAPSSParams (SHA-384, MGF1-SHA384, salt 48) by signer-rsa2048, signed by xml_sign.py" TOTAL_PASSED NOT_SUPPORTED
 
 # Enveloping: the signature is the document.
 XMLDECL='<?xml version="1.0" encoding="UTF-8"?>'
