@@ -31,7 +31,7 @@ struct CommonOptions {
 
 struct VerifyOptions : CommonOptions {
   std::vector<std::string> content_paths;  // detached content (XML matches by file name)
-  bool table = false;        // one row per document instead of the detailed text
+  bool table = false;                      // one row per document instead of the detailed text
 };
 
 struct ValidateCertOptions : CommonOptions {
