@@ -56,6 +56,34 @@ absl::string_view ToString(SubIndication sub_indication) {
   return "";
 }
 
+absl::string_view ToString(RevocationStatus status) {
+  switch (status) {
+    case RevocationStatus::kNotChecked:
+      return "not_checked";
+    case RevocationStatus::kGood:
+      return "good";
+    case RevocationStatus::kRevoked:
+      return "revoked";
+    case RevocationStatus::kUnknown:
+      return "unknown";
+    case RevocationStatus::kUnavailable:
+      return "unavailable";
+  }
+  return "not_checked";
+}
+
+absl::string_view ToString(RevocationSourceKind kind) {
+  switch (kind) {
+    case RevocationSourceKind::kNone:
+      return "";
+    case RevocationSourceKind::kOcsp:
+      return "ocsp";
+    case RevocationSourceKind::kCrl:
+      return "crl";
+  }
+  return "";
+}
+
 Verdict Worst(const Verdict& a, const Verdict& b) {
   return static_cast<int>(b.indication) > static_cast<int>(a.indication) ? b : a;
 }

@@ -58,14 +58,23 @@ struct SignerIdentity {
   std::vector<Identifier> identifiers;
 };
 
-// Revocation evidence for the signing certificate. Until revocation checking exists every report
-// says "not_checked".
+enum class RevocationStatus { kNotChecked, kGood, kRevoked, kUnknown, kUnavailable };
+enum class RevocationSourceKind { kNone, kOcsp, kCrl };
+
+absl::string_view ToString(RevocationStatus status);    // "not_checked" | "good" | "revoked" | ...
+absl::string_view ToString(RevocationSourceKind kind);  // "" | "ocsp" | "crl"
+
+// Revocation evidence for one certificate: what an OCSP response or a CRL said, and when.
 struct RevocationReport {
-  std::string status = "not_checked";  // good | revoked | unknown | unavailable | not_checked
-  std::string source;                  // ocsp | crl | ""
+  RevocationStatus status = RevocationStatus::kNotChecked;
+  RevocationSourceKind source = RevocationSourceKind::kNone;
+  std::string url;  // where it was fetched from, or the CRL file
   bool from_cache = false;
-  std::optional<absl::Time> produced_at;
+  std::optional<absl::Time> produced_at;  // OCSP producedAt
+  std::optional<absl::Time> this_update;
   std::optional<absl::Time> next_update;
+  std::optional<absl::Time> revocation_time;
+  std::string revocation_reason;  // RFC 5280 CRLReason name ("keyCompromise"), when revoked
 };
 
 // The outcome of one check, as a pair: main indication + sub-indication.

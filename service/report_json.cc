@@ -32,11 +32,15 @@ json OptionalTime(const std::optional<absl::Time>& t) {
 }
 
 json RevocationJson(const RevocationReport& r) {
-  return {{"status", r.status},
-          {"source", r.source},
+  return {{"status", ToString(r.status)},
+          {"source", ToString(r.source)},
+          {"url", r.url},
           {"from_cache", r.from_cache},
           {"produced_at", OptionalTime(r.produced_at)},
-          {"next_update", OptionalTime(r.next_update)}};
+          {"this_update", OptionalTime(r.this_update)},
+          {"next_update", OptionalTime(r.next_update)},
+          {"revocation_time", OptionalTime(r.revocation_time)},
+          {"revocation_reason", r.revocation_reason}};
 }
 
 }  // namespace

@@ -68,11 +68,11 @@ size_t DisplayWidth(absl::string_view utf8) {
   return n;
 }
 
-absl::string_view RevocationText(const std::string& status, Language lang) {
-  if (status == "not_checked") {
+absl::string_view RevocationText(RevocationStatus status, Language lang) {
+  if (status == RevocationStatus::kNotChecked) {
     return lang == Language::kVietnamese ? "chưa kiểm tra" : "not checked";
   }
-  return status;
+  return ToString(status);
 }
 
 std::string VerdictText(const Verdict& v) {

@@ -144,7 +144,7 @@ TEST(CmsVerifier, ReportsSignerIdentityChainAndAnchor) {
   EXPECT_EQ(s.digest_algorithm, "sha256");
   EXPECT_EQ(s.signature_algorithm, "rsa-pkcs1-v1_5");
   EXPECT_TRUE(s.signing_time.has_value());
-  EXPECT_EQ(s.revocation.status, "not_checked");
+  EXPECT_EQ(s.revocation.status, RevocationStatus::kNotChecked);
   EXPECT_EQ(report.document_sha256.size(), 64u);
 }
 
