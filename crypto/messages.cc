@@ -220,6 +220,23 @@ Entry Lookup(MessageCode code) {
       return {"policy.key_type_not_allowed", S::kError,
               "The key type is not allowed by the validation policy.",
               "Loại khóa không được chính sách kiểm tra cho phép."};
+    case MessageCode::kRevocationRevoked:
+      return {"revocation.revoked", S::kError,
+              "The signer's certificate was revoked at or before the validation time.",
+              "Chứng thư số của người ký đã bị thu hồi vào hoặc trước thời điểm kiểm tra."};
+    case MessageCode::kRevocationCaRevoked:
+      return {"revocation.ca_revoked", S::kError,
+              "A CA certificate on the path was revoked at or before the validation time.",
+              "Một chứng thư số của CA trong đường dẫn đã bị thu hồi vào hoặc trước thời điểm "
+              "kiểm tra."};
+    case MessageCode::kRevocationRevokedLater:
+      return {"revocation.revoked_after_validation_time", S::kWarning,
+              "A certificate was revoked, but only after the validation time.",
+              "Chứng thư số đã bị thu hồi, nhưng sau thời điểm kiểm tra."};
+    case MessageCode::kRevocationUnavailable:
+      return {"revocation.unavailable", S::kWarning,
+              "No usable revocation information could be obtained.",
+              "Không lấy được thông tin thu hồi chứng thư có thể sử dụng."};
     case MessageCode::kRevocationNotChecked:
       return {"revocation.not_checked", S::kWarning,
               "Revocation status was not checked (revocation mode is off).",

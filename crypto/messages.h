@@ -68,6 +68,10 @@ enum class MessageCode {
   kPolicyKeyTooSmall,
   kPolicyKeyTypeNotAllowed,
   // Revocation.
+  kRevocationRevoked,
+  kRevocationCaRevoked,
+  kRevocationRevokedLater,
+  kRevocationUnavailable,
   kRevocationNotChecked,
 };
 

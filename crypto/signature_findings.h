@@ -30,10 +30,12 @@ class Findings final {
 };
 
 // The certificate path of `signer` (with `supplied`, the certificates the document carries), its
-// findings folded into `report`, then the revocation note. Shared by the CMS and XML paths.
+// findings folded into `report`, then the revocation of the path's certificates as the context's
+// policy asks (or a note that it was not checked). Shared by the CMS and XML paths and by
+// certificate validation.
 void ValidateSignerPath(const CertificatePtr& signer, absl::Span<const CertificatePtr> supplied,
                         const VerificationContext& context, ChainValidator* chains,
-                        SignatureReport* report);
+                        SignatureReport* report, LeafUsage usage = LeafUsage::kDocumentSigning);
 
 }  // namespace kyso
 

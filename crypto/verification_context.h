@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "crypto/certificate.h"
 #include "crypto/policy.h"
+#include "crypto/revocation/revocation_source.h"
 #include "crypto/trust_store.h"
 
 namespace kyso {
@@ -21,10 +22,17 @@ struct DetachedContent {
   absl::string_view bytes;
 };
 
+// Which certificates of a path get a revocation check besides the signer's (config
+// `revocation.intermediates`).
+enum class IntermediateRevocation { kIfAdvertised, kRequire, kOff };
+
 struct VerificationContext {
   std::shared_ptr<const TrustStore> trust;  // required
   Policy policy;
-  absl::Time validation_time;  // the caller's clock or a chosen time; never read here
+  absl::Time validation_time;  // a chosen time, or the caller's clock; never read here
+  absl::Time now;              // the caller's clock, for the freshness of revocation evidence
+  RevocationSource* revocation = nullptr;  // required unless policy.revocation is kOff
+  IntermediateRevocation intermediates = IntermediateRevocation::kIfAdvertised;
 };
 
 }  // namespace kyso

@@ -4,6 +4,7 @@
 #include "crypto/cms/cms_parser.h"
 #include "crypto/cms/cms_verifier.h"
 #include "crypto/document_format.h"
+#include "crypto/signature_findings.h"
 #include "crypto/xml/xml_verifier.h"
 
 namespace kyso {
@@ -113,16 +114,13 @@ CertificateReport Verifier::ValidateCertificate(absl::string_view bytes,
   }
   const CertificatePtr& leaf = certs.front();
   report.subject = leaf->Identity();
-  std::shared_ptr<const ChainResult> chain =
-      chains_.Validate(leaf, absl::MakeConstSpan(certs).subspan(1), *context.trust,
-                       context.validation_time, context.policy, usage);
-  report.verdict = chain->verdict;
-  report.messages = chain->messages;
-  for (const CertificatePtr& c : chain->path) report.chain.push_back(c->subject());
-  report.trust_anchor = chain->trust_anchor;
-  if (context.policy.revocation == RevocationMode::kOff) {
-    report.messages.push_back(MakeMessage(MessageCode::kRevocationNotChecked));
-  }
+  SignatureReport path;
+  ValidateSignerPath(leaf, absl::MakeConstSpan(certs).subspan(1), context, &chains_, &path, usage);
+  report.verdict = path.verdict;
+  report.messages = std::move(path.messages);
+  report.chain = std::move(path.chain);
+  report.trust_anchor = std::move(path.trust_anchor);
+  report.revocation = std::move(path.revocation);
   return report;
 }
 

@@ -10,6 +10,7 @@
 #include "service/config.h"
 #include "service/file_io.h"
 #include "service/report_json.h"
+#include "service/revocation/crl_file_source.h"
 #include "service/trust_loader.h"
 
 namespace kyso::cli {
@@ -19,7 +20,6 @@ namespace {
 constexpr size_t kMaxDocumentBytes = size_t{64} << 20;
 
 absl::StatusOr<absl::Time> ParseValidationTime(const std::string& text) {
-  if (text.empty()) return absl::Now();
   absl::Time t;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
@@ -29,8 +29,22 @@ absl::StatusOr<absl::Time> ParseValidationTime(const std::string& text) {
   return t;
 }
 
+// What a command verifies against: the context, and the revocation source it points to.
+struct Setup {
+  VerificationContext context;
+  std::unique_ptr<RevocationSource> revocation;
+};
+
+absl::StatusOr<IntermediateRevocation> ParseIntermediates(const std::string& text) {
+  if (text == "if_advertised") return IntermediateRevocation::kIfAdvertised;
+  if (text == "require") return IntermediateRevocation::kRequire;
+  if (text == "off") return IntermediateRevocation::kOff;
+  return absl::InvalidArgumentError(
+      "revocation.intermediates must be if_advertised, require or off");
+}
+
 // Config file, then flags on top: flags override the file (DESIGN.md "Config").
-absl::StatusOr<VerificationContext> BuildContext(const CommonOptions& o) {
+absl::StatusOr<Setup> BuildSetup(const CommonOptions& o) {
   Config config;
   if (!o.config_path.empty()) {
     KYSO_ASSIGN_OR_RETURN(config, LoadConfig(o.config_path));
@@ -39,21 +53,27 @@ absl::StatusOr<VerificationContext> BuildContext(const CommonOptions& o) {
     KYSO_ASSIGN_OR_RETURN(config.revocation.mode, ParseRevocationMode(o.revocation));
     config.policy.revocation = config.revocation.mode;
   }
-  if (config.revocation.mode != RevocationMode::kOff) {
-    // Revocation checking (OCSP/CRL) is not implemented yet; refusing is honest, silently
-    // skipping it would not be.
-    return absl::UnimplementedError(
-        "revocation checking is not available yet: use --revocation off (or revocation.mode: off)");
-  }
   std::vector<std::string> anchors = config.trust.anchors;
   anchors.insert(anchors.end(), o.trust_anchors.begin(), o.trust_anchors.end());
   std::vector<std::string> intermediates = config.trust.intermediates;
   intermediates.insert(intermediates.end(), o.intermediates.begin(), o.intermediates.end());
-  VerificationContext ctx;
+  Setup setup;
+  VerificationContext& ctx = setup.context;
   KYSO_ASSIGN_OR_RETURN(ctx.trust, LoadTrustStore(anchors, intermediates, /*generation=*/1));
   ctx.policy = config.policy;
-  KYSO_ASSIGN_OR_RETURN(ctx.validation_time, ParseValidationTime(o.at));
-  return ctx;
+  ctx.now = absl::Now();
+  ctx.validation_time = ctx.now;
+  if (!o.at.empty()) {
+    KYSO_ASSIGN_OR_RETURN(ctx.validation_time, ParseValidationTime(o.at));
+  }
+  KYSO_ASSIGN_OR_RETURN(ctx.intermediates, ParseIntermediates(config.revocation.intermediates));
+  // Revocation evidence comes from the CRL files given (OCSP and CRL fetching are not built yet:
+  // with `require`, a certificate without a CRL here is TRY_LATER).
+  KYSO_ASSIGN_OR_RETURN(std::unique_ptr<CrlFileSource> crls,
+                        CrlFileSource::Load(o.crl_paths, *ctx.trust));
+  setup.revocation = std::move(crls);
+  ctx.revocation = setup.revocation.get();
+  return setup;
 }
 
 // Reads each input, hands it to `verify` (which returns the printed report's verdict), and
@@ -92,11 +112,12 @@ void Print(const Report& report, const CommonOptions& o, std::ostream& out) {
 }  // namespace
 
 int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<VerificationContext> ctx = BuildContext(o);
-  if (!ctx.ok()) {
-    err << "kyso verify: " << ctx.status().message() << "\n";
+  absl::StatusOr<Setup> setup = BuildSetup(o);
+  if (!setup.ok()) {
+    err << "kyso verify: " << setup.status().message() << "\n";
     return kExitError;
   }
+  const VerificationContext* ctx = &setup->context;
   std::vector<std::string> contents;  // owns the bytes `detached` points into
   std::vector<DetachedContent> detached;
   for (const std::string& path : o.content_paths) {
@@ -128,16 +149,12 @@ int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
 }
 
 int RunValidateCert(const ValidateCertOptions& o, std::ostream& out, std::ostream& err) {
-  if (!o.crl_paths.empty()) {
-    err << "kyso validate-cert: --crl is not available yet (revocation checking arrives with "
-           "OCSP/CRL support)\n";
+  absl::StatusOr<Setup> setup = BuildSetup(o);
+  if (!setup.ok()) {
+    err << "kyso validate-cert: " << setup.status().message() << "\n";
     return kExitError;
   }
-  absl::StatusOr<VerificationContext> ctx = BuildContext(o);
-  if (!ctx.ok()) {
-    err << "kyso validate-cert: " << ctx.status().message() << "\n";
-    return kExitError;
-  }
+  const VerificationContext* ctx = &setup->context;
   Verifier verifier;
   const LeafUsage usage = o.any_usage ? LeafUsage::kAny : LeafUsage::kDocumentSigning;
   return ForEachInput(o, "validate-cert", 16 << 20, out, err,

@@ -26,6 +26,7 @@ struct CommonOptions {
   std::string revocation;  // empty = config value
   bool json = false;
   Language lang = Language::kEnglish;
+  std::vector<std::string> crl_paths;  // local CRLs: revocation evidence for offline checks
   std::vector<std::string> files;
 };
 
@@ -35,7 +36,6 @@ struct VerifyOptions : CommonOptions {
 };
 
 struct ValidateCertOptions : CommonOptions {
-  std::vector<std::string> crl_paths;
   bool any_usage = false;  // path checks only, no document-signing key usage requirement
 };
 

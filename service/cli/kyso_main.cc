@@ -17,6 +17,9 @@ void AddCommonFlags(CLI::App* cmd, kyso::cli::CommonOptions* o, std::string* lan
   cmd->add_option("--at", o->at, "validation time, RFC 3339 (2025-07-01T08:00:00Z); default now");
   cmd->add_option("--revocation", o->revocation, "revocation mode: require | prefer | off")
       ->check(CLI::IsMember({"require", "prefer", "off"}));
+  cmd->add_option("--crl", o->crl_paths, "local CRL file (PEM or DER): revocation evidence")
+      ->allow_extra_args(false)
+      ->take_all();
   cmd->add_flag("--json", o->json, "print one JSON object per input (JSON Lines)");
   cmd->add_option("--lang", *lang, "language of the text output: en | vi")
       ->check(CLI::IsMember({"en", "vi"}));
@@ -46,9 +49,6 @@ int main(int argc, char** argv) {
   std::string cert_lang = "en";
   CLI::App* cert_cmd = app.add_subcommand("validate-cert", "validate certificates alone");
   AddCommonFlags(cert_cmd, &cert, &cert_lang);
-  cert_cmd->add_option("--crl", cert.crl_paths, "local CRL file (revocation evidence)")
-      ->allow_extra_args(false)
-      ->take_all();
   cert_cmd->add_flag("--any-usage", cert.any_usage,
                      "check the path only, not that the key may sign documents");
   cert_cmd->add_option("CERT", cert.files, "certificate files (PEM or DER)")->required();

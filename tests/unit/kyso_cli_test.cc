@@ -85,8 +85,14 @@ TEST(KysoCli, UsageAndConfigErrorsExitTwo) {
            {"verify", "--bogus", "x"},
            {"verify", "--config", "/nonexistent.yaml", "x"},
            {"verify", "--config", PkiDir() + "/trust.yaml", "--at", "yesterday", "x"},
-           {"verify", "--config", PkiDir() + "/trust.yaml", "--revocation", "require", "x"},
-           {"verify", "x"},  // no trust anchor
+           {"verify", "--config", PkiDir() + "/trust.yaml", "--revocation", "sometimes",
+            DocsDir() + "/valid-rsa2048.p7s"},
+           {"verify", "--config", PkiDir() + "/trust.yaml", "--crl", "/nonexistent.crl",
+            DocsDir() + "/valid-rsa2048.p7s"},
+           {"verify", "--config", PkiDir() + "/trust.yaml", "--crl",
+            PkiDir() + "/crl/root-untrusted.crl.pem",
+            DocsDir() + "/valid-rsa2048.p7s"},  // issuer not configured
+           {"verify", "x"},                     // no trust anchor
            {"frobnicate"},
        }) {
     const CommandResult r = Kyso(args);
@@ -115,6 +121,74 @@ TEST(KysoCli, ValidateCert) {
   EXPECT_EQ(lines[0]["certificate"]["identifiers"]["CCCD"], "001085012345");
   EXPECT_EQ(lines[0]["chain"].size(), 3u);
   EXPECT_EQ(lines[1]["sub_indication"], "OUT_OF_BOUNDS_NO_POE");
+}
+
+// Revocation from local CRL files (--crl): the offline check of an archive.
+std::vector<std::string> WithCrls(std::vector<std::string> args) {
+  for (const char* ca : {"ca-public", "ca-ministry", "ca-gov", "root-national", "root-gov"}) {
+    args.push_back("--crl");
+    args.push_back(PkiDir() + "/crl/" + ca + ".crl.pem");
+  }
+  return args;
+}
+
+TEST(KysoCli, RevokedSignerFromALocalCrl) {
+  const CommandResult r = Kyso(
+      WithCrls({"verify", "--config", PkiDir() + "/trust.yaml", "--at", kAt, "--revocation",
+                "require", "--json", DocsDir() + "/revoked.p7s", DocsDir() + "/valid-p256.p7s"}));
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  const auto lines = JsonLines(r.stdout_text);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["indication"], "INDETERMINATE");
+  EXPECT_EQ(lines[0]["sub_indication"], "REVOKED_NO_POE");
+  const auto& revocation = lines[0]["signatures"][0]["revocation"];
+  EXPECT_EQ(revocation["status"], "revoked");
+  EXPECT_EQ(revocation["source"], "crl");
+  EXPECT_EQ(revocation["revocation_reason"], "keyCompromise");
+  EXPECT_EQ(revocation["revocation_time"], "2025-09-01T00:00:00Z");
+  // The Government CA's signer, its P-384 intermediate checked against the root's CRL too.
+  EXPECT_EQ(lines[1]["indication"], "TOTAL_PASSED") << lines[1].dump();
+  EXPECT_EQ(lines[1]["signatures"][0]["revocation"]["status"], "good");
+}
+
+TEST(KysoCli, RevokedOnlyAfterTheValidationTimeStillPasses) {
+  // Validated at 2025-08-01, a month before the revocation (2025-09-01).
+  const CommandResult r =
+      Kyso(WithCrls({"verify", "--config", PkiDir() + "/trust.yaml", "--at", "2025-08-01T00:00:00Z",
+                     "--revocation", "require", "--json", DocsDir() + "/revoked.p7s"}));
+  EXPECT_EQ(r.exit_code, 0) << r.stdout_text;
+  EXPECT_NE(r.stdout_text.find("revocation.revoked_after_validation_time"), std::string::npos);
+}
+
+TEST(KysoCli, NoEvidenceIsTryLaterWhenRequiredAndAWarningWhenPreferred) {
+  // A CRL for the signer's CA but none for the root that issued that CA: the intermediate, which
+  // advertises its revocation service, has no evidence.
+  const std::vector<std::string> base = {
+      "verify", "--config", PkiDir() + "/trust.yaml",           "--at", kAt,
+      "--json", "--crl",    PkiDir() + "/crl/ca-public.crl.pem"};
+  std::vector<std::string> require = base;
+  require.insert(require.end(), {"--revocation", "require", DocsDir() + "/valid-rsa2048.p7s"});
+  CommandResult r = Kyso(require);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(JsonLines(r.stdout_text).at(0)["sub_indication"], "TRY_LATER");
+  std::vector<std::string> prefer = base;
+  prefer.insert(prefer.end(), {"--revocation", "prefer", DocsDir() + "/valid-rsa2048.p7s"});
+  r = Kyso(prefer);
+  EXPECT_EQ(r.exit_code, 0) << r.stdout_text;
+  EXPECT_NE(r.stdout_text.find("revocation.unavailable"), std::string::npos);
+}
+
+TEST(KysoCli, ValidateCertWithACrl) {
+  const CommandResult r =
+      Kyso(WithCrls({"validate-cert", "--config", PkiDir() + "/trust.yaml", "--at", kAt,
+                     "--revocation", "require", "--json", PkiDir() + "/certs/signer-revoked.pem",
+                     PkiDir() + "/certs/signer-rsa3072.pem"}));
+  EXPECT_EQ(r.exit_code, 1);
+  const auto lines = JsonLines(r.stdout_text);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["sub_indication"], "REVOKED_NO_POE");
+  EXPECT_EQ(lines[1]["indication"], "TOTAL_PASSED") << lines[1].dump();
+  EXPECT_EQ(lines[1]["revocation"]["status"], "good");
 }
 
 TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {
