@@ -67,9 +67,18 @@ absl::Status ParseServer(const YAML::Node& node, const std::string& base_dir, Se
   return absl::OkStatus();
 }
 
+absl::Status ParseStringMap(const YAML::Node& node, const std::string& where,
+                            std::map<std::string, std::string>* out) {
+  if (!node) return absl::OkStatus();
+  if (!node.IsMap()) return absl::InvalidArgumentError(where + ": expected a mapping");
+  for (const auto& kv : node) (*out)[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  return absl::OkStatus();
+}
+
 absl::Status ParseRevocation(const YAML::Node& node, const std::string& base_dir,
                              RevocationConfig* out) {
-  KYSO_RETURN_IF_ERROR(CheckKeys(node, "revocation", {"mode", "intermediates", "ocsp", "cache"}));
+  KYSO_RETURN_IF_ERROR(
+      CheckKeys(node, "revocation", {"mode", "intermediates", "ocsp", "crl", "cache"}));
   if (node["mode"]) {
     KYSO_ASSIGN_OR_RETURN(out->mode, ParseRevocationMode(node["mode"].as<std::string>()));
   }
@@ -82,16 +91,16 @@ absl::Status ParseRevocation(const YAML::Node& node, const std::string& base_dir
     }
   }
   if (const YAML::Node ocsp = node["ocsp"]) {
-    KYSO_RETURN_IF_ERROR(CheckKeys(ocsp, "revocation.ocsp", {"timeout_ms", "overrides"}));
+    KYSO_RETURN_IF_ERROR(CheckKeys(ocsp, "revocation.ocsp", {"timeout_ms", "overrides", "nonce"}));
     if (ocsp["timeout_ms"]) out->ocsp_timeout_ms = ocsp["timeout_ms"].as<int>();
-    if (const YAML::Node overrides = ocsp["overrides"]) {
-      if (!overrides.IsMap()) {
-        return absl::InvalidArgumentError("revocation.ocsp.overrides: expected a mapping");
-      }
-      for (const auto& kv : overrides) {
-        out->ocsp_overrides[kv.first.as<std::string>()] = kv.second.as<std::string>();
-      }
-    }
+    if (ocsp["nonce"]) out->ocsp_nonce = ocsp["nonce"].as<bool>();
+    KYSO_RETURN_IF_ERROR(
+        ParseStringMap(ocsp["overrides"], "revocation.ocsp.overrides", &out->ocsp_overrides));
+  }
+  if (const YAML::Node crl = node["crl"]) {
+    KYSO_RETURN_IF_ERROR(CheckKeys(crl, "revocation.crl", {"overrides"}));
+    KYSO_RETURN_IF_ERROR(
+        ParseStringMap(crl["overrides"], "revocation.crl.overrides", &out->crl_overrides));
   }
   if (const YAML::Node cache = node["cache"]) {
     KYSO_RETURN_IF_ERROR(CheckKeys(cache, "revocation.cache", {"path", "redis"}));

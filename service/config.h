@@ -35,6 +35,8 @@ struct RevocationConfig {
   std::string intermediates = "if_advertised";  // if_advertised | require | off
   int ocsp_timeout_ms = 3000;
   std::map<std::string, std::string> ocsp_overrides;  // issuer subject or name -> responder URL
+  std::map<std::string, std::string> crl_overrides;   // issuer subject or name -> CRL URL
+  bool ocsp_nonce = false;
   std::string cache_path = "kyso-cache.sqlite";
   std::string cache_redis;
 };

@@ -1,6 +1,7 @@
 #include "service/cli/commands.h"
 
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
@@ -10,7 +11,10 @@
 #include "service/config.h"
 #include "service/file_io.h"
 #include "service/report_json.h"
+#include "service/revocation/composite_source.h"
 #include "service/revocation/crl_file_source.h"
+#include "service/revocation/evidence_store.h"
+#include "service/revocation/online_source.h"
 #include "service/trust_loader.h"
 
 namespace kyso::cli {
@@ -29,11 +33,22 @@ absl::StatusOr<absl::Time> ParseValidationTime(const std::string& text) {
   return t;
 }
 
-// What a command verifies against: the context, and the revocation source it points to.
+// What a command verifies against: the context, and the revocation sources it points to.
 struct Setup {
   VerificationContext context;
-  std::unique_ptr<RevocationSource> revocation;
+  std::unique_ptr<CrlFileSource> crl_files;
+  std::unique_ptr<OnlineRevocationSource> online;
+  std::unique_ptr<CompositeRevocationSource> revocation;
 };
+
+OnlineSourceOptions OnlineOptions(const RevocationConfig& config) {
+  OnlineSourceOptions options;
+  options.ocsp_timeout = absl::Milliseconds(config.ocsp_timeout_ms);
+  options.ocsp_overrides = config.ocsp_overrides;
+  options.crl_overrides = config.crl_overrides;
+  options.nonce = config.ocsp_nonce;
+  return options;
+}
 
 absl::StatusOr<IntermediateRevocation> ParseIntermediates(const std::string& text) {
   if (text == "if_advertised") return IntermediateRevocation::kIfAdvertised;
@@ -67,11 +82,25 @@ absl::StatusOr<Setup> BuildSetup(const CommonOptions& o) {
     KYSO_ASSIGN_OR_RETURN(ctx.validation_time, ParseValidationTime(o.at));
   }
   KYSO_ASSIGN_OR_RETURN(ctx.intermediates, ParseIntermediates(config.revocation.intermediates));
-  // Revocation evidence comes from the CRL files given (OCSP and CRL fetching are not built yet:
-  // with `require`, a certificate without a CRL here is TRY_LATER).
-  KYSO_ASSIGN_OR_RETURN(std::unique_ptr<CrlFileSource> crls,
-                        CrlFileSource::Load(o.crl_paths, *ctx.trust));
-  setup.revocation = std::move(crls);
+  // Revocation evidence: the CRL files given first (offline), then OCSP and CRL fetching, with
+  // the persistent cache when the config names one. A cache that cannot be opened costs
+  // persistence, not the run.
+  KYSO_ASSIGN_OR_RETURN(setup.crl_files, CrlFileSource::Load(o.crl_paths, *ctx.trust));
+  std::unique_ptr<EvidenceStore> store;
+  if (!o.config_path.empty() && !config.revocation.cache_path.empty() &&
+      config.policy.revocation != RevocationMode::kOff) {
+    absl::StatusOr<std::unique_ptr<EvidenceStore>> opened =
+        EvidenceStore::Open(config.revocation.cache_path);
+    if (opened.ok()) {
+      store = *std::move(opened);
+    } else {
+      std::cerr << "kyso: revocation cache disabled: " << opened.status().message() << "\n";
+    }
+  }
+  setup.online =
+      std::make_unique<OnlineRevocationSource>(OnlineOptions(config.revocation), std::move(store));
+  setup.revocation = std::make_unique<CompositeRevocationSource>(
+      std::vector<RevocationSource*>{setup.crl_files.get(), setup.online.get()});
   ctx.revocation = setup.revocation.get();
   return setup;
 }

@@ -14,6 +14,7 @@
 #include "tests/support/ocsp_responder.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
+#include "tests/unit/ocsp_fixtures.h"
 
 namespace kyso::revocation {
 namespace {
@@ -24,19 +25,12 @@ using ::kyso::testing::PkiDir;
 using ::kyso::testing::ReadFileOrDie;
 using ::kyso::testing::RunCommand;
 
-// 2026-01-01T00:00:00Z, the tests' pinned time; the PKI's CRLs run 2025-12-01 to 2030-01-01.
-const absl::Time kNow = absl::FromUnixSeconds(1767225600);
-
-CertificatePtr Cert(const std::string& name) {
-  auto certs = Certificate::ParseAll(ReadFileOrDie(PkiDir() + "/certs/" + name + ".pem"));
-  EXPECT_TRUE(certs.ok()) << name << ": " << certs.status();
-  return certs.ok() ? certs->front() : nullptr;
-}
-
-EvpPkeyPtr Key(const std::string& name) {
-  BioPtr bio(BIO_new_file((PkiDir() + "/keys/" + name + ".key").c_str(), "r"));
-  return EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-}
+using ::kyso::testing::BuildResponse;
+using ::kyso::testing::BuildStatusResponse;
+using ::kyso::testing::Cert;
+using ::kyso::testing::Key;
+using ::kyso::testing::ResponseSpec;
+const absl::Time kNow = ::kyso::testing::kPinnedNow;
 
 void WriteFile(const std::string& path, const std::string& data) {
   FILE* f = std::fopen(path.c_str(), "wb");
@@ -122,59 +116,6 @@ TEST_F(RealResponderTest, AnswerAboutAnotherCertificateIsNotEvidence) {
 
 // --- Responses built here, one fault each. ---
 
-struct ResponseSpec {
-  int cert_status = V_OCSP_CERTSTATUS_GOOD;
-  absl::Time this_update = kNow - absl::Hours(1);
-  std::optional<absl::Time> next_update = kNow + absl::Hours(24);
-  std::string signer = "ca-public";  // certificate and key names in the test PKI
-  std::string about = "signer-rsa2048";
-  bool add_second_revoked_answer = false;
-  bool critical_unknown_extension = false;
-};
-
-std::string BuildResponse(const ResponseSpec& spec) {
-  CertificatePtr issuer = Cert("ca-public");
-  CertificatePtr about = Cert(spec.about);
-  CertificatePtr signer = Cert(spec.signer);
-  EvpPkeyPtr key = Key(spec.signer);
-  OcspBasicRespPtr basic(OCSP_BASICRESP_new());
-  Asn1TimePtr this_update(ASN1_GENERALIZEDTIME_set(nullptr, absl::ToTimeT(spec.this_update)));
-  Asn1TimePtr next_update(spec.next_update
-                              ? ASN1_GENERALIZEDTIME_set(nullptr, absl::ToTimeT(*spec.next_update))
-                              : nullptr);
-  Asn1TimePtr revoked_at(ASN1_GENERALIZEDTIME_set(nullptr, absl::ToTimeT(kNow - absl::Hours(48))));
-  OcspCertIdPtr id(OCSP_cert_to_id(EVP_sha1(), about->x509(), issuer->x509()));
-  EXPECT_NE(OCSP_basic_add1_status(basic.get(), id.get(), spec.cert_status,
-                                   OCSP_REVOKED_STATUS_KEYCOMPROMISE, revoked_at.get(),
-                                   this_update.get(), next_update.get()),
-            nullptr);
-  if (spec.add_second_revoked_answer) {
-    OCSP_basic_add1_status(basic.get(), id.get(), V_OCSP_CERTSTATUS_REVOKED,
-                           OCSP_REVOKED_STATUS_SUPERSEDED, revoked_at.get(), this_update.get(),
-                           next_update.get());
-  }
-  if (spec.critical_unknown_extension) {
-    Asn1ObjectPtr oid(OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1));
-    ASN1_OCTET_STRING* value = ASN1_OCTET_STRING_new();
-    ASN1_OCTET_STRING_set(value, reinterpret_cast<const unsigned char*>("\x05\x00"), 2);
-    X509_EXTENSION* ext = X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 1, value);
-    OCSP_BASICRESP_add_ext(basic.get(), ext, -1);
-    X509_EXTENSION_free(ext);
-    ASN1_OCTET_STRING_free(value);
-  }
-  // A CA-signed response carries no certificate (the verifier has the issuer); a delegated
-  // responder's must carry the responder certificate.
-  const unsigned long flags = spec.signer == "ca-public" ? OCSP_NOCERTS : 0;  // NOLINT
-  EXPECT_EQ(OCSP_basic_sign(basic.get(), signer->x509(), key.get(), EVP_sha256(), nullptr, flags),
-            1);
-  OcspResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
-  unsigned char* der = nullptr;
-  const int len = i2d_OCSP_RESPONSE(response.get(), &der);
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
-}
-
 absl::StatusOr<RevocationReport> Check(const std::string& response) {
   return CheckOcspResponse(response, *Cert("signer-rsa2048"), *Cert("ca-public"), {kNow});
 }
@@ -252,12 +193,8 @@ TEST(OcspResponse, UnknownCriticalExtensionIsRefused) {
 }
 
 TEST(OcspResponse, TryLaterAndGarbageAreNotEvidence) {
-  OcspResponsePtr try_later(OCSP_response_create(OCSP_RESPONSE_STATUS_TRYLATER, nullptr));
-  unsigned char* der = nullptr;
-  const int len = i2d_OCSP_RESPONSE(try_later.get(), &der);
-  const std::string bytes(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  EXPECT_EQ(Check(bytes).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Check(BuildStatusResponse(OCSP_RESPONSE_STATUS_TRYLATER)).status().code(),
+            absl::StatusCode::kUnavailable);
   EXPECT_EQ(Check("not an OCSP response").status().code(), absl::StatusCode::kInvalidArgument);
   std::string truncated = BuildResponse({});
   truncated.resize(truncated.size() / 2);
