@@ -31,7 +31,7 @@ struct TrustConfig {
 };
 
 struct RevocationConfig {
-  RevocationMode mode = RevocationMode::kOff;
+  RevocationMode mode = RevocationMode::kRequire;  // DESIGN.md: hard-fail by default
   std::string intermediates = "if_advertised";  // if_advertised | require | off
   int ocsp_timeout_ms = 3000;
   std::map<std::string, std::string> ocsp_overrides;  // issuer subject or name -> responder URL

@@ -66,8 +66,8 @@ absl::StatusOr<Setup> BuildSetup(const CommonOptions& o) {
   }
   if (!o.revocation.empty()) {
     KYSO_ASSIGN_OR_RETURN(config.revocation.mode, ParseRevocationMode(o.revocation));
-    config.policy.revocation = config.revocation.mode;
   }
+  config.policy.revocation = config.revocation.mode;
   std::vector<std::string> anchors = config.trust.anchors;
   anchors.insert(anchors.end(), o.trust_anchors.begin(), o.trust_anchors.end());
   std::vector<std::string> intermediates = config.trust.intermediates;

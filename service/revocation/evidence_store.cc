@@ -231,7 +231,7 @@ absl::StatusOr<Attempt> TryOpen(const std::string& path) {
   absl::StatusOr<std::string> health = QueryText(db.get(), "PRAGMA quick_check(1)");
   if (!health.ok()) {
     if (health.status().code() == absl::StatusCode::kDataLoss) {
-      return Attempt{nullptr, std::string(health.status().message())};
+      return Attempt{nullptr, absl::StrCat(health.status().message())};
     }
     return health.status();
   }
@@ -353,7 +353,7 @@ absl::StatusOr<std::optional<StoredEvidence>> EvidenceStore::Get(absl::string_vi
   if (rc != SQLITE_ROW) return SqliteError(db, rc, "get");
 
   StoredEvidence evidence;
-  evidence.key = std::string(key);
+  evidence.key.assign(key.data(), key.size());
   KYSO_ASSIGN_OR_RETURN(std::string source, ColumnBytes(db, stmt, 0));
   std::optional<RevocationSourceKind> kind = SourceFromColumn(source);
   // The CHECK constraint keeps other values out, so this is a damaged file.

@@ -33,7 +33,7 @@ constexpr std::chrono::milliseconds kSlowBodyInterval{100};
 // Pause after accept() fails for lack of resources (EMFILE and the like), so the acceptor does not
 // spin while the connection waits in the backlog.
 constexpr std::chrono::milliseconds kAcceptRetryPause{50};
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
 
 absl::Status ErrnoError(absl::string_view what, int err) {
   return absl::InternalError(absl::StrCat(what, ": ", std::strerror(err)));
@@ -50,7 +50,7 @@ enum class WaitResult { kReady, kStopped, kTimedOut, kFailed };
 // Waits until fd is ready for events, the wake pipe is readable (the server stops) or the timeout
 // passes (negative: none). fd may be -1 to wait for the pipe or the timeout only. Stopping wins
 // over readiness.
-WaitResult Wait(int wake_fd, int fd, short events, std::chrono::milliseconds timeout) {
+WaitResult Wait(int wake_fd, int fd, int16_t events, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int timeout_ms = -1;

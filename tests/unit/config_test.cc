@@ -38,6 +38,27 @@ policy:
   EXPECT_EQ(config->policy.revocation, RevocationMode::kOff);
 }
 
+TEST(Config, RevocationIsRequiredByDefault) {
+  auto config = ParseConfig("trust: {anchors: [a]}\n", "/");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->revocation.mode, RevocationMode::kRequire);
+  EXPECT_EQ(config->policy.revocation, RevocationMode::kRequire);
+  EXPECT_EQ(Config().revocation.mode, RevocationMode::kRequire);
+}
+
+TEST(Config, RevocationOverrides) {
+  auto config = ParseConfig(R"(
+revocation:
+  ocsp: {timeout_ms: 500, nonce: true, overrides: {"CA One": "http://127.0.0.1:1/"}}
+  crl: {overrides: {"CA One": "http://127.0.0.1:2/one.crl"}}
+)",
+                            "/");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->revocation.ocsp_timeout_ms, 500);
+  EXPECT_TRUE(config->revocation.ocsp_nonce);
+  EXPECT_EQ(config->revocation.crl_overrides.at("CA One"), "http://127.0.0.1:2/one.crl");
+}
+
 TEST(Config, RejectsUnknownKeysByName) {
   auto config = ParseConfig("trust:\n  anchor: [a]\n", "/");
   ASSERT_FALSE(config.ok());

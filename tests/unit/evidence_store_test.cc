@@ -29,7 +29,7 @@ namespace {
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 
-const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+constexpr absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
 StoredEvidence Evidence(std::string key, std::string der, absl::Time expires_at,
                         RevocationSourceKind source = RevocationSourceKind::kOcsp) {
@@ -258,6 +258,7 @@ TEST_F(EvidenceStoreTest, TwoConnectionsOnOneFileBothWork) {
   // Writers on both connections at once wait for each other's lock instead of failing.
   constexpr int kPerThread = 200;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     EvidenceStore* store = t % 2 == 0 ? first.get() : second.get();
     threads.emplace_back([store, t] {
@@ -398,6 +399,7 @@ TEST_F(EvidenceStoreTest, ConcurrentPutsAndGetsAreConsistent) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 500;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&store, t] {
       for (int i = 0; i < kPerThread; ++i) {

@@ -1,5 +1,6 @@
 // Drives the real `kyso` binary: flags, config, exit statuses and JSON Lines output.
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -189,6 +190,22 @@ TEST(KysoCli, ValidateCertWithACrl) {
   EXPECT_EQ(lines[0]["sub_indication"], "REVOKED_NO_POE");
   EXPECT_EQ(lines[1]["indication"], "TOTAL_PASSED") << lines[1].dump();
   EXPECT_EQ(lines[1]["revocation"]["status"], "good");
+}
+
+TEST(KysoCli, RevocationIsRequiredByDefault) {
+  // A config that says nothing about the mode; the CA's services point at a dead port.
+  const std::string config = ::testing::TempDir() + "/kyso-default-require.yaml";
+  std::ofstream(config) << "trust: {anchors: [" << PkiDir() << "/anchors/], intermediates: ["
+                        << PkiDir() << "/intermediates/]}\n"
+                        << "revocation:\n"
+                        << "  ocsp: {timeout_ms: 500, overrides: {\"VNPT-CA Public (Demo)\": "
+                           "\"http://127.0.0.1:1/\"}}\n"
+                        << "  crl: {overrides: {\"VNPT-CA Public (Demo)\": "
+                           "\"http://127.0.0.1:1/x.crl\"}}\n";
+  const CommandResult r =
+      Kyso({"verify", "--config", config, "--at", kAt, "--json", DocsDir() + "/valid-rsa2048.p7s"});
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  EXPECT_EQ(JsonLines(r.stdout_text).at(0)["sub_indication"], "TRY_LATER");
 }
 
 TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {

@@ -42,7 +42,12 @@ using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
-using std::string_literals::operator""s;
+
+// The bytes of a string literal, embedded NULs included.
+template <size_t N>
+std::string Bytes(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
 
 // Answers "METHOD TARGET\nBODY" as text/plain.
 HttpReply Echo(const HttpRequest& request) {
@@ -227,7 +232,7 @@ TEST(TestHttpServer, CountsRequestsInArrivalOrder) {
 TEST(TestHttpServer, ServesFolder) {
   TempFolder folder;
   ASSERT_FALSE(folder.path().empty());
-  const std::string crl = "\x30\x82\x01\x00\x00\xff binary CRL bytes"s;
+  const std::string crl = Bytes("\x30\x82\x01\x00\x00\xff binary CRL bytes");
   folder.Write("ca-public.crl", crl);
   std::filesystem::create_directory(folder.path() + "/sub");
   std::unique_ptr<TestHttpServer> server = StartOrDie(TestHttpServer::ServeFolder(folder.path()));
@@ -351,7 +356,7 @@ TEST(TestHttpServer, RefusesMalformedRequests) {
   }
   many_fields += "\r\n";
   const std::pair<std::string, std::string> cases[] = {
-      {std::string("\x00\x01\xff garbage\r\n\r\n", 15), "HTTP/1.1 400 "},
+      {Bytes("\x00\x01\xff garbage\r\n\r\n"), "HTTP/1.1 400 "},
       {"GET /\r\n\r\n", "HTTP/1.1 400 "},
       {"GET / HTTP/1.1 extra\r\n\r\n", "HTTP/1.1 400 "},
       {"G(T / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "},
@@ -430,8 +435,8 @@ TEST(TestHttpServer, SurvivesRandomBytes) {
   ASSERT_NE(server, nullptr);
   std::mt19937 random(20240601);
   const std::string pieces[] = {
-      "GET ", "POST ",    "/",   " HTTP/1.1", "\r\n", "\n", ": ", "Content-Length: ",
-      "5",    "\r\n\r\n", "\0"s, "\xff",      " ",    ","};
+      "GET ", "POST ",    "/",         " HTTP/1.1", "\r\n", "\n", ": ", "Content-Length: ",
+      "5",    "\r\n\r\n", Bytes("\0"), "\xff",      " ",    ","};
   for (int i = 0; i < 300; ++i) {
     std::string request;
     const int count = static_cast<int>(random() % 20);
