@@ -303,8 +303,8 @@ int ParseHead(absl::string_view head, ParsedHead* parsed) {
     return looks_like_version ? 505 : 400;
   }
   HttpRequest& request = parsed->request;
-  request.method = std::string(parts[0]);
-  request.target = std::string(parts[1]);
+  request.method.assign(parts[0].begin(), parts[0].end());
+  request.target.assign(parts[1].begin(), parts[1].end());
 
   if (lines.size() - 1 > static_cast<size_t>(TestHttpServer::kMaxHeaderCount)) {
     return 431;
@@ -326,7 +326,7 @@ int ParseHead(absl::string_view head, ParsedHead* parsed) {
     if (name == "content-length") {
       content_lengths.push_back(value);
     }
-    auto [it, inserted] = request.headers.emplace(name, std::string(value));
+    auto [it, inserted] = request.headers.emplace(name, value);
     if (!inserted) {
       absl::StrAppend(&it->second, ", ", value);
     }
