@@ -153,6 +153,8 @@ absl::StatusOr<Config> ParseConfigOrThrow(absl::string_view yaml, const std::str
   }
   if (root["policy"]) KYSO_RETURN_IF_ERROR(ParsePolicy(root["policy"], &config.policy));
   config.policy.revocation = config.revocation.mode;
+  // The default cache file lives beside the config too.
+  config.revocation.cache_path = Resolve(base_dir, config.revocation.cache_path);
   if (config.workers < 0) return absl::InvalidArgumentError("workers must be 0 or more");
   return config;
 }

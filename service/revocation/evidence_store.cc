@@ -131,7 +131,8 @@ absl::StatusOr<std::string> ColumnBytes(sqlite3* db, sqlite3_stmt* stmt, int i) 
   const void* data = sqlite3_column_blob(stmt, i);
   const int size = sqlite3_column_bytes(stmt, i);
   if (data == nullptr) {
-    if (sqlite3_errcode(db) == SQLITE_NOMEM) return SqliteError(db, SQLITE_NOMEM, "read column");
+    if ((sqlite3_errcode(db) & 0xff) == SQLITE_NOMEM)
+      return SqliteError(db, SQLITE_NOMEM, "read column");
     return std::string();
   }
   return std::string(static_cast<const char*>(data), static_cast<size_t>(size));

@@ -11,7 +11,7 @@
 // Thread-safety: every method is safe to call concurrently; one connection, serialised by a
 // mutex. Several processes may share one file: it is in WAL mode (readers never wait for the
 // writer) and a connection waits up to 5 s for another one's write lock before it reports
-// kUnavailable.
+// kUnavailable; it waits holding the mutex, so this store's other callers wait with it.
 //
 // The store trusts nothing it reads back: it keeps the DER exactly as received, and the caller
 // re-verifies it (signature, CertID, freshness at the validation time) before using it.

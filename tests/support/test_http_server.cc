@@ -370,7 +370,6 @@ enum class ReadResult { kComplete, kRefused, kGone };
 ReadResult ReadRequest(int wake_fd, int fd, ParsedHead* parsed, int* refusal_status) {
   std::string buffer;
   size_t head_end = absl::string_view::npos;
-  size_t scanned = 0;
   while (head_end == absl::string_view::npos) {
     if (buffer.size() > TestHttpServer::kMaxRequestBytes) {
       *refusal_status = 431;
@@ -381,8 +380,7 @@ ReadResult ReadRequest(int wake_fd, int fd, ParsedHead* parsed, int* refusal_sta
       return ReadResult::kGone;
     }
     // A terminator may straddle the previous read: look back two bytes.
-    scanned = before >= 2 ? before - 2 : 0;
-    head_end = FindHeadEnd(buffer, scanned);
+    head_end = FindHeadEnd(buffer, before >= 2 ? before - 2 : 0);
   }
   if (head_end > TestHttpServer::kMaxRequestBytes) {
     *refusal_status = 431;
@@ -602,6 +600,8 @@ void TestHttpServer::Serve(int fd) {
   Record(parsed.request);
   const HttpReply reply = handler_(parsed.request);
   const bool is_head = parsed.request.method == "HEAD";
+  // False when the connection is to end at once (the server stops or the client is gone, or a hang
+  // ended), true for the orderly close of Finish.
   bool sent = true;
   switch (reply.fault) {
     case HttpReply::Fault::kNone:
