@@ -32,7 +32,7 @@ struct TrustConfig {
 
 struct RevocationConfig {
   RevocationMode mode = RevocationMode::kRequire;  // DESIGN.md: hard-fail by default
-  std::string intermediates = "if_advertised";  // if_advertised | require | off
+  std::string intermediates = "if_advertised";     // if_advertised | require | off
   int ocsp_timeout_ms = 3000;
   std::map<std::string, std::string> ocsp_overrides;  // issuer subject or name -> responder URL
   std::map<std::string, std::string> crl_overrides;   // issuer subject or name -> CRL URL
