@@ -53,7 +53,48 @@ std::vector<std::string> CrlUrls(const Certificate& cert) {
 
 OnlineRevocationSource::OnlineRevocationSource(OnlineSourceOptions options,
                                                std::unique_ptr<EvidenceStore> store)
-    : options_(std::move(options)), store_(std::move(store)), memory_(options_.memory_entries) {}
+    : options_(std::move(options)), store_(std::move(store)), memory_(options_.memory_entries) {
+  if (options_.refresh_ahead > absl::ZeroDuration()) {
+    refresher_ = std::thread([this] { RefreshLoop(); });
+  }
+}
+
+OnlineRevocationSource::~OnlineRevocationSource() {
+  {
+    absl::MutexLock lock(&refresh_mu_);
+    stopping_ = true;
+  }
+  if (refresher_.joinable()) refresher_.join();
+}
+
+void OnlineRevocationSource::ScheduleRefresh(const std::string& key, const RevocationQuery& query) {
+  absl::MutexLock lock(&refresh_mu_);
+  if (stopping_ || !refresh_scheduled_.insert(key).second) return;
+  refresh_queue_.emplace_back(key, query);
+}
+
+void OnlineRevocationSource::RefreshLoop() {
+  for (;;) {
+    std::pair<std::string, RevocationQuery> job;
+    {
+      absl::MutexLock lock(&refresh_mu_);
+      refresh_mu_.Await(absl::Condition(
+          +[](OnlineRevocationSource* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->refresh_mu_) {
+            return self->stopping_ || !self->refresh_queue_.empty();
+          },
+          this));
+      if (stopping_) return;
+      job = std::move(refresh_queue_.front());
+      refresh_queue_.pop_front();
+    }
+    // The service's clock, now: the answer must be fresh when it replaces the old one.
+    job.second.now = absl::Now();
+    flights_.Do(job.first, [&] { return FetchOcsp(job.second, job.first); }).IgnoreError();
+    refreshes_.fetch_add(1, std::memory_order_relaxed);
+    absl::MutexLock lock(&refresh_mu_);
+    refresh_scheduled_.erase(job.first);
+  }
+}
 
 // A configured override for `issuer`: by its full subject, then by its CN.
 static std::optional<std::string> Override(const std::map<std::string, std::string>& overrides,
@@ -113,6 +154,11 @@ absl::StatusOr<RevocationReport> OnlineRevocationSource::Check(const RevocationQ
   const std::string key = OcspKey(*query.cert, *query.issuer);
   if (auto hit = Lookup(key, query.now)) {
     memory_hits_.fetch_add(1, std::memory_order_relaxed);
+    const int uses = hit->uses->fetch_add(1, std::memory_order_relaxed) + 1;
+    if (options_.refresh_ahead > absl::ZeroDuration() && uses >= options_.refresh_after_uses &&
+        hit->expires - query.now < options_.refresh_ahead) {
+      ScheduleRefresh(key, query);
+    }
     RevocationReport evidence = hit->evidence;
     evidence.from_cache = true;
     return evidence;
@@ -152,6 +198,12 @@ absl::StatusOr<RevocationReport> OnlineRevocationSource::CheckOcsp(const Revocat
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
+  return FetchOcsp(query, key);
+}
+
+absl::StatusOr<RevocationReport> OnlineRevocationSource::FetchOcsp(const RevocationQuery& query,
+                                                                   const std::string& key) {
+  const revocation::OcspCheckOptions check{query.now, options_.clock_skew};
   const std::vector<std::string> urls = OcspUrls(*query.cert, *query.issuer);
   if (urls.empty()) return absl::NotFoundError("the certificate names no OCSP responder");
   absl::StatusOr<std::string> request = revocation::BuildOcspRequest(

@@ -13,16 +13,20 @@
 //
 // Thread-safety: thread-safe. Check() blocks the calling thread during a fetch (bounded by the
 // timeouts); the gRPC service will prefetch on an I/O pool so that CPU workers never wait.
+// Refreshes ahead of expiry run on the source's own background thread.
 #ifndef KYSO_SERVICE_REVOCATION_ONLINE_SOURCE_H_
 #define KYSO_SERVICE_REVOCATION_ONLINE_SOURCE_H_
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "crypto/lru_cache.h"
 #include "crypto/revocation/crl.h"
@@ -47,6 +51,11 @@ struct OnlineSourceOptions {
   absl::Duration clock_skew = absl::Minutes(5);
   size_t memory_entries = 100000;
   bool crl_fallback = true;
+  // Refresh ahead: an OCSP answer used at least `refresh_after_uses` times and expiring within
+  // `refresh_ahead` is fetched again in the background, so a hot signer never misses. Zero
+  // disables it.
+  absl::Duration refresh_ahead = absl::Minutes(5);
+  int refresh_after_uses = 3;
 };
 
 // Counters for one responder or CRL URL, for the service's metrics.
@@ -66,20 +75,30 @@ class OnlineRevocationSource final : public RevocationSource {
  public:
   // `store` may be null (memory only).
   OnlineRevocationSource(OnlineSourceOptions options, std::unique_ptr<EvidenceStore> store);
+  ~OnlineRevocationSource() override;
+
+  OnlineRevocationSource(const OnlineRevocationSource&) = delete;
+  OnlineRevocationSource& operator=(const OnlineRevocationSource&) = delete;
 
   absl::StatusOr<RevocationReport> Check(const RevocationQuery& query) override;
 
   std::map<std::string, FetchStats> fetch_stats() const;
   CacheStats cache_stats() const;
+  uint64_t refreshes() const { return refreshes_.load(std::memory_order_relaxed); }
 
  private:
   struct Cached {
     RevocationReport evidence;  // OCSP: the answer; CRL: only its url
     std::shared_ptr<const revocation::Crl> crl;
     absl::Time expires;
+    std::shared_ptr<std::atomic<int>> uses = std::make_shared<std::atomic<int>>(0);
   };
 
   absl::StatusOr<RevocationReport> CheckOcsp(const RevocationQuery& query, const std::string& key);
+  // Asks the responders and caches a usable answer; no cache lookup.
+  absl::StatusOr<RevocationReport> FetchOcsp(const RevocationQuery& query, const std::string& key);
+  void ScheduleRefresh(const std::string& key, const RevocationQuery& query);
+  void RefreshLoop();
   absl::StatusOr<RevocationReport> CheckCrl(const RevocationQuery& query);
   std::vector<std::string> OcspUrls(const Certificate& cert, const Certificate& issuer) const;
   // One HTTP exchange, counted under `service` (the responder or CRL URL).
@@ -93,7 +112,15 @@ class OnlineRevocationSource final : public RevocationSource {
   SingleFlight<absl::StatusOr<RevocationReport>> flights_;
   mutable absl::Mutex stats_mu_;
   std::map<std::string, FetchStats> fetch_stats_ ABSL_GUARDED_BY(stats_mu_);
-  std::atomic<uint64_t> memory_hits_{0}, persistent_hits_{0}, misses_{0};
+  std::atomic<uint64_t> memory_hits_{0}, persistent_hits_{0}, misses_{0}, refreshes_{0};
+
+  // The refresher: one background thread (network waits, not CPU work) draining a queue of
+  // entries to fetch again; each key is queued at most once at a time.
+  absl::Mutex refresh_mu_;
+  std::deque<std::pair<std::string, RevocationQuery>> refresh_queue_ ABSL_GUARDED_BY(refresh_mu_);
+  absl::flat_hash_set<std::string> refresh_scheduled_ ABSL_GUARDED_BY(refresh_mu_);
+  bool stopping_ ABSL_GUARDED_BY(refresh_mu_) = false;
+  std::thread refresher_;
 };
 
 }  // namespace kyso

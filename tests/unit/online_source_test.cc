@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/ocsp_responder.h"
 #include "tests/support/test_data.h"
@@ -191,6 +192,37 @@ TEST(OnlineSource, FaultyRespondersGiveNoEvidenceAndNothingIsCached) {
     EXPECT_EQ((*server)->request_count(), 2) << fault.name << ": the failure was cached";
     EXPECT_EQ(source.cache_stats().memory_hits, 0u) << fault.name;
   }
+}
+
+TEST(OnlineSource, HotEntriesAreRefreshedBeforeTheyExpire) {
+  // Every answer is fresh for two minutes; entries expiring within five minutes and used three
+  // times are fetched again in the background. Nothing waits on a clock: the test polls for the
+  // second request, with a generous bound only so that a broken refresher fails instead of hanging.
+  auto server = TestHttpServer::Start([](const HttpRequest&) {
+    ResponseSpec spec;
+    spec.this_update = absl::Now() - absl::Minutes(1);
+    spec.next_update = absl::Now() + absl::Minutes(2);
+    HttpReply r;
+    r.body = BuildResponse(spec);
+    return r;
+  });
+  ASSERT_TRUE(server.ok());
+  OnlineSourceOptions options = PointedAt((*server)->url());
+  options.refresh_ahead = absl::Minutes(5);
+  options.refresh_after_uses = 2;
+  OnlineRevocationSource source(options, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    auto evidence = source.Check(Query("signer-rsa2048"));
+    ASSERT_TRUE(evidence.ok()) << evidence.status();
+    EXPECT_EQ(evidence->status, RevocationStatus::kGood);
+  }
+  for (int i = 0; i < 1000 && source.refreshes() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(source.refreshes(), 1u);
+  EXPECT_EQ((*server)->request_count(), 2);
+  EXPECT_EQ(source.cache_stats().misses, 1u);  // the refresh was not a miss on anyone's path
+  auto after = source.Check(Query("signer-rsa2048"));
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->from_cache);
 }
 
 TEST(OnlineSource, UnknownIsReturnedButNotCached) {
