@@ -53,47 +53,49 @@ std::vector<std::string> CrlUrls(const Certificate& cert) {
 
 OnlineRevocationSource::OnlineRevocationSource(OnlineSourceOptions options,
                                                std::unique_ptr<EvidenceStore> store)
-    : options_(std::move(options)), store_(std::move(store)), memory_(options_.memory_entries) {
-  if (options_.refresh_ahead > absl::ZeroDuration()) {
-    refresher_ = std::thread([this] { RefreshLoop(); });
-  }
-}
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      memory_(options_.memory_entries),
+      io_(options_.io_threads) {}
 
-OnlineRevocationSource::~OnlineRevocationSource() {
-  {
-    absl::MutexLock lock(&refresh_mu_);
-    stopping_ = true;
-  }
-  if (refresher_.joinable()) refresher_.join();
-}
+OnlineRevocationSource::~OnlineRevocationSource() = default;
 
 void OnlineRevocationSource::ScheduleRefresh(const std::string& key, const RevocationQuery& query) {
-  absl::MutexLock lock(&refresh_mu_);
-  if (stopping_ || !refresh_scheduled_.insert(key).second) return;
-  refresh_queue_.emplace_back(key, query);
-}
-
-void OnlineRevocationSource::RefreshLoop() {
-  for (;;) {
-    std::pair<std::string, RevocationQuery> job;
-    {
-      absl::MutexLock lock(&refresh_mu_);
-      refresh_mu_.Await(absl::Condition(
-          +[](OnlineRevocationSource* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->refresh_mu_) {
-            return self->stopping_ || !self->refresh_queue_.empty();
-          },
-          this));
-      if (stopping_) return;
-      job = std::move(refresh_queue_.front());
-      refresh_queue_.pop_front();
-    }
+  {
+    absl::MutexLock lock(&refresh_mu_);
+    if (!refresh_scheduled_.insert(key).second) return;
+  }
+  io_.Post([this, key, cert = query.cert, issuer = query.issuer] {
     // The service's clock, now: the answer must be fresh when it replaces the old one.
-    job.second.now = absl::Now();
-    flights_.Do(job.first, [&] { return FetchOcsp(job.second, job.first); }).IgnoreError();
+    const RevocationQuery fresh{cert, issuer, absl::Now()};
+    flights_.Do(key, [&] { return FetchOcsp(fresh, key); }).IgnoreError();
     refreshes_.fetch_add(1, std::memory_order_relaxed);
     absl::MutexLock lock(&refresh_mu_);
-    refresh_scheduled_.erase(job.first);
+    refresh_scheduled_.erase(key);
+  });
+}
+
+std::optional<RevocationReport> OnlineRevocationSource::TryCached(const RevocationQuery& query) {
+  if (auto hit = Lookup(OcspKey(*query.cert, *query.issuer), query.now)) {
+    RevocationReport evidence = hit->evidence;
+    evidence.from_cache = true;
+    return evidence;
   }
+  if (auto hit = Lookup(CrlKey(*query.issuer), query.now)) {
+    absl::StatusOr<RevocationReport> evidence =
+        hit->crl->StatusOf(*query.cert, query.now, options_.clock_skew);
+    if (evidence.ok()) {
+      evidence->url = hit->evidence.url;
+      evidence->from_cache = true;
+      return *evidence;
+    }
+  }
+  return std::nullopt;
+}
+
+void OnlineRevocationSource::CheckAsync(
+    RevocationQuery query, std::function<void(absl::StatusOr<RevocationReport>)> done) {
+  io_.Post([this, query = std::move(query), done = std::move(done)] { done(Check(query)); });
 }
 
 // A configured override for `issuer`: by its full subject, then by its CN.

@@ -13,7 +13,7 @@
 //
 // Thread-safety: thread-safe. Check() blocks the calling thread during a fetch (bounded by the
 // timeouts); the gRPC service will prefetch on an I/O pool so that CPU workers never wait.
-// Refreshes ahead of expiry run on the source's own background thread.
+// Refreshes ahead of expiry and CheckAsync run on the source's own I/O threads.
 #ifndef KYSO_SERVICE_REVOCATION_ONLINE_SOURCE_H_
 #define KYSO_SERVICE_REVOCATION_ONLINE_SOURCE_H_
 
@@ -31,6 +31,7 @@
 #include "crypto/lru_cache.h"
 #include "crypto/revocation/crl.h"
 #include "crypto/revocation/revocation_source.h"
+#include "service/io_pool.h"
 #include "service/revocation/evidence_store.h"
 #include "service/revocation/http_fetch.h"
 #include "service/revocation/single_flight.h"
@@ -51,6 +52,7 @@ struct OnlineSourceOptions {
   absl::Duration clock_skew = absl::Minutes(5);
   size_t memory_entries = 100000;
   bool crl_fallback = true;
+  int io_threads = 4;  // CheckAsync and refreshes run here
   // Refresh ahead: an OCSP answer used at least `refresh_after_uses` times and expiring within
   // `refresh_ahead` is fetched again in the background, so a hot signer never misses. Zero
   // disables it.
@@ -82,6 +84,15 @@ class OnlineRevocationSource final : public RevocationSource {
 
   absl::StatusOr<RevocationReport> Check(const RevocationQuery& query) override;
 
+  // The answer the memory tier holds for `query`, without blocking: nullopt on a miss (then use
+  // CheckAsync, or Check on a thread that may wait).
+  std::optional<RevocationReport> TryCached(const RevocationQuery& query);
+
+  // Check() on the source's I/O threads; `done` runs there when the answer is known. Concurrent
+  // misses for one certificate still share one fetch, and no caller thread waits.
+  void CheckAsync(RevocationQuery query,
+                  std::function<void(absl::StatusOr<RevocationReport>)> done);
+
   std::map<std::string, FetchStats> fetch_stats() const;
   CacheStats cache_stats() const;
   uint64_t refreshes() const { return refreshes_.load(std::memory_order_relaxed); }
@@ -98,7 +109,6 @@ class OnlineRevocationSource final : public RevocationSource {
   // Asks the responders and caches a usable answer; no cache lookup.
   absl::StatusOr<RevocationReport> FetchOcsp(const RevocationQuery& query, const std::string& key);
   void ScheduleRefresh(const std::string& key, const RevocationQuery& query);
-  void RefreshLoop();
   absl::StatusOr<RevocationReport> CheckCrl(const RevocationQuery& query);
   std::vector<std::string> OcspUrls(const Certificate& cert, const Certificate& issuer) const;
   // One HTTP exchange, counted under `service` (the responder or CRL URL).
@@ -114,13 +124,11 @@ class OnlineRevocationSource final : public RevocationSource {
   std::map<std::string, FetchStats> fetch_stats_ ABSL_GUARDED_BY(stats_mu_);
   std::atomic<uint64_t> memory_hits_{0}, persistent_hits_{0}, misses_{0}, refreshes_{0};
 
-  // The refresher: one background thread (network waits, not CPU work) draining a queue of
-  // entries to fetch again; each key is queued at most once at a time.
+  // Refreshes in progress or queued, so that each key is fetched again at most once at a time.
   absl::Mutex refresh_mu_;
-  std::deque<std::pair<std::string, RevocationQuery>> refresh_queue_ ABSL_GUARDED_BY(refresh_mu_);
   absl::flat_hash_set<std::string> refresh_scheduled_ ABSL_GUARDED_BY(refresh_mu_);
-  bool stopping_ ABSL_GUARDED_BY(refresh_mu_) = false;
-  std::thread refresher_;
+  // Declared last: destroyed first, so queued tasks finish while the rest is still alive.
+  IoPool io_;
 };
 
 }  // namespace kyso
