@@ -93,6 +93,9 @@ absl::StatusOr<Setup> BuildSetup(const CommonOptions& o) {
         EvidenceStore::Open(config.revocation.cache_path);
     if (opened.ok()) {
       store = *std::move(opened);
+      if (store->rebuilt()) {
+        std::cerr << "kyso: revocation cache rebuilt: " << store->rebuild_reason() << "\n";
+      }
     } else {
       std::cerr << "kyso: revocation cache disabled: " << opened.status().message() << "\n";
     }

@@ -1,10 +1,14 @@
 // Drives the real `kyso` binary: flags, config, exit statuses and JSON Lines output.
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "tests/support/ocsp_responder.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 
@@ -206,6 +210,51 @@ TEST(KysoCli, RevocationIsRequiredByDefault) {
       Kyso({"verify", "--config", config, "--at", kAt, "--json", DocsDir() + "/valid-rsa2048.p7s"});
   EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
   EXPECT_EQ(JsonLines(r.stdout_text).at(0)["sub_indication"], "TRY_LATER");
+}
+
+TEST(KysoCli, OcspAnswersPersistAcrossProcesses) {
+  // Process 1 asks a live responder; process 2, with the responder stopped, answers from the
+  // cache file.
+  ::kyso::testing::OcspResponderOptions options;
+  options.index_file = PkiDir() + "/ca/ca-public/index.txt";
+  options.ca_cert = PkiDir() + "/certs/ca-public.pem";
+  options.responder_cert = PkiDir() + "/certs/ocsp-public.pem";
+  options.responder_key = PkiDir() + "/keys/ocsp-public.key";
+  auto responder = ::kyso::testing::OcspResponder::Start(options);
+  ASSERT_TRUE(responder.ok()) << responder.status();
+  const std::string dir = ::testing::TempDir() + "/kyso-persist-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string config = dir + "/kyso.yaml";
+  std::ofstream(config) << "trust: {anchors: [" << PkiDir() << "/anchors/], intermediates: ["
+                        << PkiDir() << "/intermediates/]}\n"
+                        << "revocation:\n  mode: require\n  intermediates: \"off\"\n"
+                        << "  ocsp: {overrides: {\"VNPT-CA Public (Demo)\": \""
+                        << (*responder)->url() << "\"}}\n"
+                        << "  cache: {path: cache.sqlite}\n";
+  const std::vector<std::string> args = {"verify", "--config", config, "--json",
+                                         DocsDir() + "/valid-rsa2048.p7s"};
+  CommandResult first = Kyso(args);
+  ASSERT_EQ(first.exit_code, 0) << first.stdout_text << first.stderr_text;
+  EXPECT_EQ(JsonLines(first.stdout_text).at(0)["signatures"][0]["revocation"]["from_cache"], false);
+  responder->reset();  // the responder stops
+  CommandResult second = Kyso(args);
+  ASSERT_EQ(second.exit_code, 0) << second.stdout_text << second.stderr_text;
+  const auto revocation = JsonLines(second.stdout_text).at(0)["signatures"][0]["revocation"];
+  EXPECT_EQ(revocation["status"], "good");
+  EXPECT_EQ(revocation["from_cache"], true);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/cache.sqlite"));
+  // A corrupt cache file is reported and rebuilt, not a crash; without it and without the
+  // responder there is no evidence left.
+  std::ofstream(dir + "/cache.sqlite", std::ios::trunc) << std::string(4096, 'x');
+  std::filesystem::remove(dir + "/cache.sqlite-wal");
+  std::filesystem::remove(dir + "/cache.sqlite-shm");
+  CommandResult third = Kyso(args);
+  EXPECT_EQ(third.exit_code, 1) << third.stdout_text;
+  EXPECT_NE(third.stderr_text.find("revocation cache rebuilt"), std::string::npos)
+      << third.stderr_text;
+  EXPECT_EQ(JsonLines(third.stdout_text).at(0)["sub_indication"], "TRY_LATER");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {

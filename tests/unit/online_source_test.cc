@@ -6,11 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crypto/verifier.h"
 #include "gtest/gtest.h"
 #include "tests/support/ocsp_responder.h"
 #include "tests/support/test_data.h"
 #include "tests/support/test_http_server.h"
 #include "tests/unit/ocsp_fixtures.h"
+#include "tests/unit/verifier_fixture.h"
 
 namespace kyso {
 namespace {
@@ -191,6 +193,25 @@ TEST(OnlineSource, FaultyRespondersGiveNoEvidenceAndNothingIsCached) {
     EXPECT_FALSE(second.ok()) << fault.name;
     EXPECT_EQ((*server)->request_count(), 2) << fault.name << ": the failure was cached";
     EXPECT_EQ(source.cache_stats().memory_hits, 0u) << fault.name;
+    // And what a document signed by that certificate gets: TRY_LATER when revocation is required,
+    // a pass with a warning when it is preferred.
+    Verifier verifier;
+    VerificationContext ctx = ::kyso::testing::DemoContext();
+    ctx.revocation = &source;
+    ctx.now = now;
+    ctx.intermediates = IntermediateRevocation::kOff;
+    ctx.policy.revocation = RevocationMode::kRequire;
+    const std::string doc =
+        ::kyso::testing::ReadFileOrDie(::kyso::testing::DocsDir() + "/valid-rsa2048.p7s");
+    EXPECT_EQ(
+        ::kyso::testing::VerdictString(verifier.VerifyDocument(doc, std::nullopt, ctx).verdict),
+        "INDETERMINATE/TRY_LATER")
+        << fault.name;
+    ctx.policy.revocation = RevocationMode::kPrefer;
+    const DocumentReport preferred = verifier.VerifyDocument(doc, std::nullopt, ctx);
+    EXPECT_EQ(::kyso::testing::VerdictString(preferred.verdict), "TOTAL_PASSED") << fault.name;
+    EXPECT_EQ(preferred.signatures.at(0).revocation.status, RevocationStatus::kUnavailable)
+        << fault.name;
   }
 }
 

@@ -105,6 +105,33 @@ TEST_F(RealResponderTest, Sha256CertIdAndNonce) {
   EXPECT_EQ(evidence->status, RevocationStatus::kGood);
 }
 
+TEST_F(RealResponderTest, UnknownForACertificateTheCaNeverRecorded) {
+  // A certificate ca-public's key signed outside `openssl ca`: the responder's index does not
+  // know its serial, so it answers "unknown", which is never good.
+  CertificatePtr issuer = Cert("ca-public");
+  EvpPkeyPtr ca_key = Key("ca-public");
+  EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  X509Ptr x509(X509_new());
+  X509_set_version(x509.get(), X509_VERSION_3);
+  ASN1_INTEGER_set(X509_get_serialNumber(x509.get()), 0xDEAD);
+  X509_set_issuer_name(x509.get(), X509_get_subject_name(issuer->x509()));
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(x509.get()), "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>("Unrecorded"), -1, -1, 0);
+  X509_gmtime_adj(X509_getm_notBefore(x509.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(x509.get()), 3600);
+  X509_set_pubkey(x509.get(), key.get());
+  ASSERT_GT(X509_sign(x509.get(), ca_key.get(), EVP_sha256()), 0);
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(x509.get(), &der);
+  auto cert = Certificate::Parse(absl::string_view(reinterpret_cast<char*>(der), len));
+  OPENSSL_free(der);
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  auto evidence = CheckOcspResponse(Ask(*BuildOcspRequest(**cert, *issuer, {})), **cert, *issuer,
+                                    {absl::Now()});
+  ASSERT_TRUE(evidence.ok()) << evidence.status();
+  EXPECT_EQ(evidence->status, RevocationStatus::kUnknown);
+}
+
 TEST_F(RealResponderTest, AnswerAboutAnotherCertificateIsNotEvidence) {
   CertificatePtr asked = Cert("signer-cmnd");
   CertificatePtr cert = Cert("signer-rsa2048");
