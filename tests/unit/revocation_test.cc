@@ -3,9 +3,11 @@
 // CRLs `openssl ca -gencrl` made for the test PKI.
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
+#include <unistd.h>
 
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
 #include "crypto/certificate.h"
 #include "crypto/openssl_ptr.h"
 #include "crypto/revocation/crl.h"
@@ -56,8 +58,12 @@ class RealResponderTest : public ::testing::Test {
 
   // POSTs the request with curl, as any OCSP client would (RFC 6960 appendix A).
   std::string Ask(const std::string& request) {
-    const std::string req = ::testing::TempDir() + "/ocsp-request.der";
-    const std::string resp = ::testing::TempDir() + "/ocsp-response.der";
+    // Unique per test process: ctest runs tests of this binary in parallel.
+    const std::string stem =
+        absl::StrCat(::testing::TempDir(), "/ocsp-", ::getpid(), "-",
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    const std::string req = stem + "-request.der";
+    const std::string resp = stem + "-response.der";
     WriteFile(req, request);
     auto result = RunCommand({"curl", "-sS", "--max-time", "10", "-H",
                               "Content-Type: application/ocsp-request", "--data-binary", "@" + req,
