@@ -2,6 +2,8 @@
 
 #include <openssl/x509v3.h>
 
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -56,7 +58,7 @@ OnlineRevocationSource::OnlineRevocationSource(OnlineSourceOptions options,
     : options_(std::move(options)),
       store_(std::move(store)),
       memory_(options_.memory_entries),
-      io_(options_.io_threads) {}
+      io_(options_.io_threads, std::numeric_limits<size_t>::max()) {}
 
 OnlineRevocationSource::~OnlineRevocationSource() = default;
 
@@ -65,7 +67,7 @@ void OnlineRevocationSource::ScheduleRefresh(const std::string& key, const Revoc
     absl::MutexLock lock(&refresh_mu_);
     if (!refresh_scheduled_.insert(key).second) return;
   }
-  io_.Post([this, key, cert = query.cert, issuer = query.issuer] {
+  io_.Submit([this, key, cert = query.cert, issuer = query.issuer] {
     // The service's clock, now: the answer must be fresh when it replaces the old one.
     const RevocationQuery fresh{cert, issuer, absl::Now()};
     flights_.Do(key, [&] { return FetchOcsp(fresh, key); }).IgnoreError();
@@ -95,7 +97,7 @@ std::optional<RevocationReport> OnlineRevocationSource::TryCached(const Revocati
 
 void OnlineRevocationSource::CheckAsync(
     RevocationQuery query, std::function<void(absl::StatusOr<RevocationReport>)> done) {
-  io_.Post([this, query = std::move(query), done = std::move(done)] { done(Check(query)); });
+  io_.Submit([this, query = std::move(query), done = std::move(done)] { done(Check(query)); });
 }
 
 // A configured override for `issuer`: by its full subject, then by its CN.

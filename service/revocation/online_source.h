@@ -31,10 +31,10 @@
 #include "crypto/lru_cache.h"
 #include "crypto/revocation/crl.h"
 #include "crypto/revocation/revocation_source.h"
-#include "service/io_pool.h"
 #include "service/revocation/evidence_store.h"
 #include "service/revocation/http_fetch.h"
 #include "service/revocation/single_flight.h"
+#include "service/worker_pool.h"
 
 namespace kyso {
 
@@ -128,7 +128,7 @@ class OnlineRevocationSource final : public RevocationSource {
   absl::Mutex refresh_mu_;
   absl::flat_hash_set<std::string> refresh_scheduled_ ABSL_GUARDED_BY(refresh_mu_);
   // Declared last: destroyed first, so queued tasks finish while the rest is still alive.
-  IoPool io_;
+  WorkerPool io_;
 };
 
 }  // namespace kyso

@@ -8,7 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "service/io_pool.h"
+#include "service/worker_pool.h"
 #include "tests/support/test_data.h"
 #include "tests/support/test_http_server.h"
 #include "tests/unit/ocsp_fixtures.h"
@@ -45,7 +45,7 @@ TEST(AsyncVerify, RevocationWaitsHoldNoCallerThread) {
   options.ocsp_overrides["VNPT-CA Public (Demo)"] = (*server)->url();
   options.ocsp_timeout = absl::Seconds(60);
   OnlineRevocationSource online(options, nullptr);
-  IoPool cpu(2);  // stands in for the service's CPU workers
+  WorkerPool cpu(2, 1000);  // stands in for the service's CPU workers
   Verifier verifier;
   VerificationContext ctx = DemoContext();
   ctx.policy.revocation = RevocationMode::kRequire;
@@ -64,7 +64,7 @@ TEST(AsyncVerify, RevocationWaitsHoldNoCallerThread) {
   for (int i = 0; i < kDocuments; ++i) {
     VerifyWithAsyncRevocation(
         &verifier, doc, {}, ctx, &online,
-        [&cpu](std::function<void()> task) { cpu.Post(std::move(task)); }, done);
+        [&cpu](std::function<void()> task) { cpu.Submit(std::move(task)); }, done);
   }
   // Every call has returned while the responder still holds its answer: nothing waited on it.
   EXPECT_EQ(completed.load(), 0);
