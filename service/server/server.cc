@@ -1,0 +1,41 @@
+#include "service/server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+
+namespace kyso {
+
+absl::StatusOr<std::unique_ptr<KysoServer>> KysoServer::Start(const ServerOptions& options,
+                                                              VerifierService* service) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::unique_ptr<KysoServer> out(new KysoServer());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &out->port_);
+  // Room for the document plus its envelope; anything larger is refused by gRPC itself with
+  // RESOURCE_EXHAUSTED before it is read into memory.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes + (1 << 20)));
+  builder.RegisterService(service);
+  out->server_ = builder.BuildAndStart();
+  if (!out->server_ || out->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  out->server_->GetHealthCheckService()->SetServingStatus(true);
+  return out;
+}
+
+KysoServer::~KysoServer() { Shutdown(absl::ZeroDuration()); }
+
+void KysoServer::Shutdown(absl::Duration grace) {
+  if (shut_down_ || !server_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+}
+
+}  // namespace kyso

@@ -1,0 +1,294 @@
+#include "service/server/verifier_service.h"
+
+#include <chrono>
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "service/report_proto.h"
+#include "service/revocation/async_verify.h"
+
+namespace kyso {
+namespace {
+
+// How long a refused client should wait before retrying, sent as trailing metadata.
+constexpr char kRetryAfterMs[] = "100";
+
+bool Expired(const grpc::CallbackServerContext* ctx) {
+  return ctx->deadline() < std::chrono::system_clock::now();
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace
+
+VerifierService::VerifierService(VerifierServiceOptions options, Verifier* verifier,
+                                 std::function<VerificationContext()> context,
+                                 OnlineRevocationSource* online, WorkerPool* cpu)
+    : options_(options),
+      verifier_(verifier),
+      context_(std::move(context)),
+      online_(online),
+      cpu_(cpu) {}
+
+VerificationContext VerifierService::ContextFor(const google::protobuf::Timestamp* validation_time,
+                                                v1::RevocationMode revocation) const {
+  VerificationContext ctx = context_();
+  if (validation_time != nullptr) ctx.validation_time = FromProto(*validation_time);
+  switch (revocation) {
+    case v1::REQUIRE:
+      ctx.policy.revocation = RevocationMode::kRequire;
+      break;
+    case v1::PREFER:
+      ctx.policy.revocation = RevocationMode::kPrefer;
+      break;
+    case v1::OFF:
+      ctx.policy.revocation = RevocationMode::kOff;
+      break;
+    default:
+      break;  // the server's configured mode
+  }
+  return ctx;
+}
+
+void VerifierService::VerifyDocument(const v1::VerifyRequest& request, VerificationContext context,
+                                     std::function<void(DocumentReport)> done) {
+  std::vector<OwnedDetachedContent> detached;
+  for (const v1::DetachedContent& d : request.detached()) {
+    detached.push_back({d.name(), d.content()});
+  }
+  if (online_ == nullptr) {
+    std::vector<DetachedContent> views;
+    for (const OwnedDetachedContent& d : detached) views.push_back({d.name, d.bytes});
+    done(verifier_->VerifyDocument(request.content(), views, context));
+    return;
+  }
+  VerifyWithAsyncRevocation(
+      verifier_, request.content(), std::move(detached), std::move(context), online_,
+      [this](std::function<void()> task) { cpu_->Submit(std::move(task)); }, std::move(done));
+}
+
+grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* ctx,
+                                                  const v1::VerifyRequest* request,
+                                                  v1::VerifyResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (request->content().empty()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "content is required"));
+    return reactor;
+  }
+  if (request->content().size() > options_.max_document_bytes) {
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("the document is larger than ", options_.max_document_bytes, " bytes")));
+    return reactor;
+  }
+  VerificationContext context =
+      ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
+                 request->revocation());
+  const bool admitted = cpu_->TrySubmit([this, ctx, request, response, reactor,
+                                         context = std::move(context)]() mutable {
+    if (ctx->IsCancelled() || Expired(ctx)) {
+      dropped_.fetch_add(1);
+      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "the deadline passed before verification started"));
+      return;
+    }
+    VerifyDocument(*request, std::move(context), [request, response, reactor](DocumentReport r) {
+      response->set_request_id(request->request_id());
+      ToProto(r, response->mutable_result());
+      reactor->Finish(grpc::Status::OK);
+    });
+  });
+  if (!admitted) {
+    refused_.fetch_add(1);
+    ctx->AddTrailingMetadata("retry-after-ms", kRetryAfterMs);
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "the server is busy; retry after a short wait"));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* VerifierService::ValidateCertificate(
+    grpc::CallbackServerContext* ctx, const v1::ValidateCertificateRequest* request,
+    v1::ValidateCertificateResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (request->certificate().empty()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "certificate is required"));
+    return reactor;
+  }
+  VerificationContext context =
+      ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
+                 request->revocation());
+  const bool admitted = cpu_->TrySubmit(
+      [this, ctx, request, response, reactor, context = std::move(context)]() mutable {
+        if (ctx->IsCancelled() || Expired(ctx)) {
+          dropped_.fetch_add(1);
+          reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                       "the deadline passed before validation started"));
+          return;
+        }
+        // The certificate, then the helpers, as one input (validate-cert's file layout).
+        std::string bytes = request->certificate();
+        for (const std::string& extra : request->intermediates()) bytes += "\n" + extra;
+        // Certificate validation asks revocation synchronously: it is rare and small next to
+        // document traffic; a blocking fetch here occupies one worker for at most the OCSP timeout.
+        context.revocation = online_;
+        const CertificateReport report = verifier_->ValidateCertificate(bytes, context);
+        response->set_request_id(request->request_id());
+        ToProto(report, response);
+        reactor->Finish(grpc::Status::OK);
+      });
+  if (!admitted) {
+    refused_.fetch_add(1);
+    ctx->AddTrailingMetadata("retry-after-ms", kRetryAfterMs);
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "the server is busy; retry after a short wait"));
+  }
+  return reactor;
+}
+
+// One VerifyStream call. Reads while fewer than `window` documents are in flight; each finished
+// document queues its response; writes go one at a time; Finish once the client has stopped
+// sending and every response is written.
+class VerifierService::StreamReactor final
+    : public grpc::ServerBidiReactor<v1::VerifyRequest, v1::VerifyResponse> {
+ public:
+  StreamReactor(VerifierService* service, grpc::CallbackServerContext* ctx)
+      : service_(service), ctx_(ctx) {
+    reading_ = true;
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client half-closed, or the call is gone
+      bool finish;
+      {
+        absl::MutexLock lock(&mu_);
+        reading_ = false;
+        reads_done_ = true;
+        finish = ShouldFinishLocked();
+      }
+      if (finish) FinishNow();
+      return;
+    }
+    auto request = std::make_shared<v1::VerifyRequest>(std::move(request_));
+    bool read_more;
+    {
+      absl::MutexLock lock(&mu_);
+      ++in_flight_;
+      read_more = in_flight_ < service_->options_.stream_window;
+      reading_ = read_more;
+    }
+    // Admitted work of an open stream always queues; the window bounds what one stream holds.
+    service_->cpu_->Submit([this, request] { Process(request); });
+    if (read_more) StartRead(&request_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    const v1::VerifyResponse* next = nullptr;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      writes_.pop_front();
+      if (!ok) write_failed_ = true;
+      if (!writes_.empty() && !write_failed_) {
+        next = &writes_.front();
+      } else {
+        writing_ = false;
+        if (write_failed_) writes_.clear();
+        finish = ShouldFinishLocked();
+      }
+    }
+    if (next != nullptr) StartWrite(next);
+    if (finish) FinishNow();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Process(const std::shared_ptr<v1::VerifyRequest>& request) {
+    v1::VerifyResponse response;
+    response.set_request_id(request->request_id());
+    if (ctx_->IsCancelled() || Expired(ctx_)) {
+      service_->dropped_.fetch_add(1);
+      Complete(std::nullopt);
+      return;
+    }
+    if (request->content().size() > service_->options_.max_document_bytes) {
+      // One oversized document is that document's result, not the end of the stream.
+      DocumentReport report;
+      report.verdict = Verdict::Fail(SubIndication::kFormatFailure);
+      report.messages.push_back(MakeMessage(MessageCode::kXmlTooLarge, "document over the limit"));
+      ToProto(report, response.mutable_result());
+      Complete(std::move(response));
+      return;
+    }
+    VerificationContext context =
+        service_->ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
+                             request->revocation());
+    service_->VerifyDocument(*request, std::move(context),
+                             [this, response](DocumentReport report) mutable {
+                               ToProto(report, response.mutable_result());
+                               Complete(std::move(response));
+                             });
+  }
+
+  // A document is done: queue its response (none when it was dropped) and resume reading.
+  void Complete(std::optional<v1::VerifyResponse> response) {
+    const v1::VerifyResponse* write = nullptr;
+    bool start_read = false;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      --in_flight_;
+      if (response && !write_failed_) {
+        writes_.push_back(*std::move(response));
+        if (!writing_) {
+          writing_ = true;
+          write = &writes_.front();  // a deque keeps it in place while others are appended
+        }
+      }
+      if (!reading_ && !reads_done_ && in_flight_ < service_->options_.stream_window) {
+        reading_ = start_read = true;
+      }
+      finish = ShouldFinishLocked();
+    }
+    if (write != nullptr) StartWrite(write);
+    if (start_read) StartRead(&request_);
+    if (finish) FinishNow();
+  }
+
+  // True once, when the client is done sending, nothing is in flight and nothing is being
+  // written. The caller then calls FinishNow() after releasing the lock, as its last act: the
+  // library may destroy this reactor (OnDone) as soon as Finish is called.
+  bool ShouldFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || !reads_done_ || in_flight_ > 0 || writing_) return false;
+    finished_ = true;
+    return true;
+  }
+
+  void FinishNow() { Finish(ctx_->IsCancelled() ? grpc::Status::CANCELLED : grpc::Status::OK); }
+
+  VerifierService* const service_;
+  grpc::CallbackServerContext* const ctx_;
+  v1::VerifyRequest request_;  // the read in progress; moved out when it completes
+  absl::Mutex mu_;
+  size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  // Responses waiting to be written; the front is being written (a deque keeps it in place).
+  std::deque<v1::VerifyResponse> writes_ ABSL_GUARDED_BY(mu_);
+};
+
+grpc::ServerBidiReactor<v1::VerifyRequest, v1::VerifyResponse>* VerifierService::VerifyStream(
+    grpc::CallbackServerContext* ctx) {
+  return new StreamReactor(this, ctx);
+}
+
+}  // namespace kyso

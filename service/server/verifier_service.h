@@ -1,0 +1,78 @@
+// The kyso.v1.SignatureVerifier service on gRPC's callback API.
+//
+// Reactions only admit and hand off: they check the request, then TrySubmit() the verification to
+// the CPU WorkerPool (a full queue is RESOURCE_EXHAUSTED with a retry hint) and return. Workers
+// verify with VerifyWithAsyncRevocation, so revocation fetches wait on the revocation source's I/O
+// threads, never on a worker; whoever completes the work calls Finish / StartWrite. Work whose
+// deadline passed, or whose call was cancelled, is dropped before it runs.
+//
+// VerifyStream keeps at most `stream_window` documents of one stream in flight and does not read
+// the next request until one completes, so a client can stream an archive of any size while the
+// server holds a bounded amount of it.
+//
+// Thread-safety: thread-safe; one instance serves every call.
+#ifndef KYSO_SERVICE_SERVER_VERIFIER_SERVICE_H_
+#define KYSO_SERVICE_SERVER_VERIFIER_SERVICE_H_
+
+#include <atomic>
+#include <functional>
+
+#include "crypto/verifier.h"
+#include "kyso/v1/verifier.grpc.pb.h"
+#include "service/revocation/online_source.h"
+#include "service/worker_pool.h"
+
+namespace kyso {
+
+struct VerifierServiceOptions {
+  size_t max_document_bytes = 64 << 20;
+  size_t stream_window = 64;
+};
+
+class VerifierService final : public v1::SignatureVerifier::CallbackService {
+ public:
+  // `context` gives the verification context of a new call (trust snapshot, policy, clock); it is
+  // called once per document, so a reload takes effect for the next document while documents in
+  // flight finish on the snapshot they started with. `online` may be null (revocation off).
+  VerifierService(VerifierServiceOptions options, Verifier* verifier,
+                  std::function<VerificationContext()> context, OnlineRevocationSource* online,
+                  WorkerPool* cpu);
+
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* ctx,
+                                   const v1::VerifyRequest* request,
+                                   v1::VerifyResponse* response) override;
+  grpc::ServerBidiReactor<v1::VerifyRequest, v1::VerifyResponse>* VerifyStream(
+      grpc::CallbackServerContext* ctx) override;
+  grpc::ServerUnaryReactor* ValidateCertificate(grpc::CallbackServerContext* ctx,
+                                                const v1::ValidateCertificateRequest* request,
+                                                v1::ValidateCertificateResponse* response) override;
+
+  // Calls refused because the CPU queue was full, and work dropped because its deadline had passed
+  // or its call was cancelled before it ran.
+  uint64_t refused() const { return refused_.load(); }
+  uint64_t dropped() const { return dropped_.load(); }
+
+ private:
+  class StreamReactor;
+
+  // The context for one request: the current snapshot with the request's own validation time and
+  // revocation mode applied.
+  VerificationContext ContextFor(const google::protobuf::Timestamp* validation_time,
+                                 v1::RevocationMode revocation) const;
+  // Verifies on the calling worker; `done` runs when the report is complete (maybe on another
+  // thread, after revocation evidence arrived).
+  void VerifyDocument(const v1::VerifyRequest& request, VerificationContext context,
+                      std::function<void(DocumentReport)> done);
+
+  const VerifierServiceOptions options_;
+  Verifier* const verifier_;
+  const std::function<VerificationContext()> context_;
+  OnlineRevocationSource* const online_;
+  WorkerPool* const cpu_;
+  std::atomic<uint64_t> refused_{0};
+  std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace kyso
+
+#endif  // KYSO_SERVICE_SERVER_VERIFIER_SERVICE_H_

@@ -1,0 +1,215 @@
+// The gRPC service against a real server on a loopback port chosen by the kernel.
+#include "service/server/server.h"
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include <atomic>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "kyso/v1/verifier.grpc.pb.h"
+#include "tests/support/test_data.h"
+#include "tests/unit/verifier_fixture.h"
+
+namespace kyso {
+namespace {
+
+using ::kyso::testing::DemoContext;
+using ::kyso::testing::DocsDir;
+using ::kyso::testing::ManifestRow;
+using ::kyso::testing::ReadFileOrDie;
+using ::kyso::testing::ReadManifest;
+using ::kyso::testing::VerdictString;
+using ::kyso::testing::XmlDir;
+
+std::string ProtoVerdict(const v1::DocumentResult& r) {
+  if (r.sub_indication() == v1::SUB_INDICATION_UNSPECIFIED)
+    return v1::Indication_Name(r.indication());
+  return absl::StrCat(v1::Indication_Name(r.indication()), "/",
+                      v1::SubIndication_Name(r.sub_indication()));
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(int workers = 2, size_t queue = 256, size_t max_bytes = 64 << 20) {
+    cpu_ = std::make_unique<WorkerPool>(workers, queue);
+    VerifierServiceOptions options;
+    options.max_document_bytes = max_bytes;
+    options.stream_window = 8;
+    const VerificationContext context = DemoContext();
+    service_ = std::make_unique<VerifierService>(
+        options, &verifier_, [context] { return context; }, nullptr, cpu_.get());
+    auto server = KysoServer::Start({"127.0.0.1:0", max_bytes}, service_.get());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::SignatureVerifier::NewStub(channel_);
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown(absl::Seconds(5));
+    server_.reset();
+    service_.reset();
+    cpu_.reset();
+  }
+
+  grpc::Status Verify(const std::string& content, v1::VerifyResponse* response,
+                      absl::Duration deadline = absl::Seconds(30),
+                      grpc::ClientContext* context = nullptr) {
+    grpc::ClientContext local;
+    grpc::ClientContext* ctx = context != nullptr ? context : &local;
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
+    v1::VerifyRequest request;
+    request.set_request_id("one");
+    request.set_content(content);
+    return stub_->Verify(ctx, request, response);
+  }
+
+  Verifier verifier_;
+  std::unique_ptr<WorkerPool> cpu_;
+  std::unique_ptr<VerifierService> service_;
+  std::unique_ptr<KysoServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SignatureVerifier::Stub> stub_;
+};
+
+TEST_F(ServerTest, UnaryVerifyOfEachFormat) {
+  StartServer();
+  v1::VerifyResponse cms;
+  ASSERT_TRUE(Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &cms).ok());
+  EXPECT_EQ(cms.request_id(), "one");
+  EXPECT_EQ(ProtoVerdict(cms.result()), "TOTAL_PASSED");
+  EXPECT_EQ(cms.result().signatures(0).signer().identifiers().at("MST"), "0101234567");
+  v1::VerifyResponse xml;
+  ASSERT_TRUE(Verify(ReadFileOrDie(XmlDir() + "/einvoice-valid.xml"), &xml).ok());
+  EXPECT_EQ(ProtoVerdict(xml.result()), "TOTAL_PASSED");
+  EXPECT_EQ(xml.result().signatures_size(), 2);
+  // A malformed document is a report, not an RPC error.
+  v1::VerifyResponse garbage;
+  ASSERT_TRUE(Verify(ReadFileOrDie(DocsDir() + "/random.p7s"), &garbage).ok());
+  EXPECT_EQ(ProtoVerdict(garbage.result()), "TOTAL_FAILED/FORMAT_FAILURE");
+}
+
+TEST_F(ServerTest, RequestErrorsAreStatuses) {
+  StartServer(2, 256, /*max_bytes=*/64 << 10);
+  v1::VerifyResponse response;
+  EXPECT_EQ(Verify("", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Verify(std::string(100 << 10, '0'), &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Past the gRPC message limit itself (max + 1 MiB of envelope).
+  EXPECT_EQ(Verify(std::string(2 << 20, '0'), &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_F(ServerTest, StreamAnswersEveryRequestOnceWithTheInProcessResult) {
+  StartServer();
+  std::vector<ManifestRow> rows = ReadManifest();
+  std::vector<std::string> files;
+  std::map<std::string, std::string> expected;  // file -> in-process verdict
+  const VerificationContext ctx = DemoContext();
+  for (const ManifestRow& row : rows) {
+    files.push_back(row.file);
+    expected[row.file] = VerdictString(
+        verifier_.VerifyDocument(ReadFileOrDie(DocsDir() + "/" + row.file), std::nullopt, ctx)
+            .verdict);
+  }
+  constexpr int kDocuments = 2000;
+  grpc::ClientContext context;
+  auto stream = stub_->VerifyStream(&context);
+  std::thread writer([&] {
+    for (int i = 0; i < kDocuments; ++i) {
+      v1::VerifyRequest request;
+      request.set_request_id(absl::StrCat(i));
+      request.set_content(ReadFileOrDie(DocsDir() + "/" + files[i % files.size()]));
+      if (!stream->Write(request)) break;
+    }
+    stream->WritesDone();
+  });
+  std::set<std::string> seen;
+  v1::VerifyResponse response;
+  int mismatches = 0;
+  while (stream->Read(&response)) {
+    EXPECT_TRUE(seen.insert(response.request_id()).second) << "twice: " << response.request_id();
+    const int i = std::stoi(response.request_id());
+    if (ProtoVerdict(response.result()) != expected[files[i % files.size()]]) ++mismatches;
+  }
+  writer.join();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kDocuments));
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST_F(ServerTest, FullQueueIsResourceExhaustedWithARetryHint) {
+  StartServer(/*workers=*/1, /*queue=*/1);
+  absl::Notification release;
+  std::atomic<bool> started{false};
+  cpu_->Submit([&] {
+    started = true;
+    release.WaitForNotification();
+  });
+  while (!started) std::this_thread::yield();
+  cpu_->Submit([&] { release.WaitForNotification(); });  // the queue's one place
+  grpc::ClientContext context;
+  v1::VerifyResponse response;
+  const grpc::Status status = Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &response,
+                                     absl::Seconds(30), &context);
+  release.Notify();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const auto& trailers = context.GetServerTrailingMetadata();
+  EXPECT_NE(trailers.find("retry-after-ms"), trailers.end());
+  EXPECT_EQ(service_->refused(), 1u);
+}
+
+TEST_F(ServerTest, ExpiredWorkIsDroppedBeforeItRuns) {
+  StartServer(/*workers=*/1, /*queue=*/8);
+  absl::Notification release;
+  std::atomic<bool> started{false};
+  cpu_->Submit([&] {
+    started = true;
+    release.WaitForNotification();
+  });
+  while (!started) std::this_thread::yield();
+  v1::VerifyResponse response;
+  // Queued behind the blocked worker; its deadline passes while it waits.
+  const grpc::Status status =
+      Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &response, absl::Milliseconds(200));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  release.Notify();
+  // The server notices when the task comes up, and does not verify it.
+  for (int i = 0; i < 1000 && service_->dropped() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(service_->dropped(), 1u);
+}
+
+TEST_F(ServerTest, HealthIsServing) {
+  StartServer();
+  // grpc.health.v1.Health/Check with an empty HealthCheckRequest; the answer is
+  // HealthCheckResponse{status: SERVING (1)}, encoded 08 01.
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext context;
+  grpc::Slice empty(std::string{});
+  grpc::ByteBuffer request(&empty, 1);  // an empty message (a default ByteBuffer is no message)
+  grpc::ByteBuffer reply;
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &reply,
+                    [&](grpc::Status s) {
+                      status = std::move(s);
+                      done.Notify();
+                    });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(reply.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+}
+
+}  // namespace
+}  // namespace kyso
