@@ -2,13 +2,18 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 namespace kyso {
 namespace {
 
-void SetTime(const std::optional<absl::Time>& t, google::protobuf::Timestamp* out) {
+// Sets a timestamp field only when there is a time: `mutable_x()` alone would create an empty
+// one, which reads back as the epoch rather than as absent.
+template <typename MutableField>
+void SetTime(const std::optional<absl::Time>& t, MutableField mutable_field) {
   if (!t) return;
-  const int64_t nanos = absl::ToUnixNanos(*t);
-  *out = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(nanos);
+  *mutable_field() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(*t));
 }
 
 v1::RevocationStatus ToProto(RevocationStatus status) {
@@ -71,10 +76,10 @@ void ToProto(const RevocationReport& r, v1::Revocation* out) {
   out->set_source(ToProto(r.source));
   out->set_url(r.url);
   out->set_from_cache(r.from_cache);
-  SetTime(r.produced_at, out->mutable_produced_at());
-  SetTime(r.this_update, out->mutable_this_update());
-  SetTime(r.next_update, out->mutable_next_update());
-  SetTime(r.revocation_time, out->mutable_revocation_time());
+  SetTime(r.produced_at, [&] { return out->mutable_produced_at(); });
+  SetTime(r.this_update, [&] { return out->mutable_this_update(); });
+  SetTime(r.next_update, [&] { return out->mutable_next_update(); });
+  SetTime(r.revocation_time, [&] { return out->mutable_revocation_time(); });
   out->set_revocation_reason(r.revocation_reason);
 }
 
@@ -146,7 +151,7 @@ void ToProto(const DocumentReport& report, v1::DocumentResult* out) {
     if (s.signer) ToProto(*s.signer, p->mutable_signer());
     p->set_trust_anchor(s.trust_anchor);
     for (const std::string& c : s.chain) p->add_chain(c);
-    SetTime(s.signing_time, p->mutable_signing_time());
+    SetTime(s.signing_time, [&] { return p->mutable_signing_time(); });
     p->set_digest_algorithm(s.digest_algorithm);
     p->set_signature_algorithm(s.signature_algorithm);
     ToProto(s.revocation, p->mutable_revocation());
@@ -162,6 +167,111 @@ void ToProto(const DocumentReport& report, v1::DocumentResult* out) {
     ToProto(s.messages, p->mutable_messages());
   }
   ToProto(report.messages, out->mutable_messages());
+}
+
+namespace {
+
+std::optional<absl::Time> TimeFromProto(bool present, const google::protobuf::Timestamp& t) {
+  if (!present) return std::nullopt;
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+Indication IndicationFromProto(v1::Indication i) {
+  switch (i) {
+    case v1::TOTAL_FAILED:
+      return Indication::kTotalFailed;
+    case v1::INDETERMINATE:
+      return Indication::kIndeterminate;
+    default:
+      return Indication::kTotalPassed;
+  }
+}
+
+SubIndication SubFromProto(v1::SubIndication sub) {
+  for (int i = 0; i <= static_cast<int>(SubIndication::kTryLater); ++i) {
+    if (ToProto(static_cast<SubIndication>(i)) == sub) return static_cast<SubIndication>(i);
+  }
+  return SubIndication::kNone;
+}
+
+std::vector<Message> MessagesFromProto(const google::protobuf::RepeatedPtrField<v1::Message>& in) {
+  std::vector<Message> out;
+  for (const v1::Message& m : in) {
+    Severity severity = Severity::kError;
+    if (m.severity() == "info") severity = Severity::kInfo;
+    if (m.severity() == "warning") severity = Severity::kWarning;
+    out.push_back({m.code(), severity, m.en(), m.vi()});
+  }
+  return out;
+}
+
+SignerIdentity IdentityFromProto(const v1::Identity& id) {
+  SignerIdentity out{id.subject(), id.issuer(), id.serial(), id.certificate_sha256(), {}};
+  for (const auto& [code, value] : id.identifiers()) out.identifiers.emplace_back(code, value);
+  std::sort(out.identifiers.begin(), out.identifiers.end());
+  return out;
+}
+
+RevocationReport RevocationFromProto(const v1::Revocation& r) {
+  RevocationReport out;
+  switch (r.status()) {
+    case v1::GOOD:
+      out.status = RevocationStatus::kGood;
+      break;
+    case v1::REVOKED_STATUS:
+      out.status = RevocationStatus::kRevoked;
+      break;
+    case v1::UNKNOWN_STATUS:
+      out.status = RevocationStatus::kUnknown;
+      break;
+    case v1::UNAVAILABLE:
+      out.status = RevocationStatus::kUnavailable;
+      break;
+    default:
+      out.status = RevocationStatus::kNotChecked;
+  }
+  out.source = r.source() == v1::OCSP  ? RevocationSourceKind::kOcsp
+               : r.source() == v1::CRL ? RevocationSourceKind::kCrl
+                                       : RevocationSourceKind::kNone;
+  out.url = r.url();
+  out.from_cache = r.from_cache();
+  out.produced_at = TimeFromProto(r.has_produced_at(), r.produced_at());
+  out.this_update = TimeFromProto(r.has_this_update(), r.this_update());
+  out.next_update = TimeFromProto(r.has_next_update(), r.next_update());
+  out.revocation_time = TimeFromProto(r.has_revocation_time(), r.revocation_time());
+  out.revocation_reason = r.revocation_reason();
+  return out;
+}
+
+}  // namespace
+
+DocumentReport FromProto(const v1::DocumentResult& result) {
+  DocumentReport out;
+  out.format = result.format() == v1::CMS ? "cms" : result.format() == v1::XML ? "xml" : "unknown";
+  out.document_sha256 = result.document_sha256();
+  out.verdict = {IndicationFromProto(result.indication()), SubFromProto(result.sub_indication())};
+  for (const v1::SignatureResult& s : result.signatures()) {
+    SignatureReport r;
+    r.format = s.format();
+    r.id = s.id();
+    r.verdict = {IndicationFromProto(s.indication()), SubFromProto(s.sub_indication())};
+    if (s.has_signer()) r.signer = IdentityFromProto(s.signer());
+    r.trust_anchor = s.trust_anchor();
+    r.chain.assign(s.chain().begin(), s.chain().end());
+    r.signing_time = TimeFromProto(s.has_signing_time(), s.signing_time());
+    r.digest_algorithm = s.digest_algorithm();
+    r.signature_algorithm = s.signature_algorithm();
+    r.revocation = RevocationFromProto(s.revocation());
+    for (const v1::SignedReference& ref : s.signed_references()) {
+      r.signed_references.push_back(
+          {ref.uri(), ref.type(), ref.node_path(), ref.digest_algorithm(), ref.matched()});
+    }
+    if (s.has_document_root_covered()) r.document_root_covered = s.document_root_covered();
+    r.messages = MessagesFromProto(s.messages());
+    out.signatures.push_back(std::move(r));
+  }
+  out.messages = MessagesFromProto(result.messages());
+  return out;
 }
 
 void ToProto(const CertificateReport& report, v1::ValidateCertificateResponse* out) {

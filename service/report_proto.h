@@ -12,6 +12,10 @@ namespace kyso {
 void ToProto(const DocumentReport& report, v1::DocumentResult* out);
 void ToProto(const CertificateReport& report, v1::ValidateCertificateResponse* out);
 
+// The reverse, for `kyso verify --server`, so that a report that crossed the wire prints exactly
+// as one computed in process.
+DocumentReport FromProto(const v1::DocumentResult& result);
+
 v1::Indication ToProto(Indication indication);
 v1::SubIndication ToProto(SubIndication sub_indication);
 

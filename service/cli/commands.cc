@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "crypto/status_macros.h"
 #include "crypto/verifier.h"
+#include "service/cli/remote_verify.h"
 #include "service/config.h"
 #include "service/file_io.h"
 #include "service/report_json.h"
@@ -143,7 +144,70 @@ void Print(const Report& report, const CommonOptions& o, std::ostream& out) {
 
 }  // namespace
 
+int RunVerifyRemotely(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
+  std::optional<absl::Time> at;
+  if (!o.at.empty()) {
+    absl::StatusOr<absl::Time> parsed = ParseValidationTime(o.at);
+    if (!parsed.ok()) {
+      err << "kyso verify: " << parsed.status().message() << "\n";
+      return kExitError;
+    }
+    at = *parsed;
+  }
+  std::optional<RevocationMode> revocation;
+  if (!o.revocation.empty()) {
+    absl::StatusOr<RevocationMode> parsed = ParseRevocationMode(o.revocation);
+    if (!parsed.ok()) {
+      err << "kyso verify: " << parsed.status().message() << "\n";
+      return kExitError;
+    }
+    revocation = *parsed;
+  }
+  std::vector<std::string> contents;
+  for (const std::string& path : o.content_paths) {
+    absl::StatusOr<std::string> data = ReadFile(path, kMaxDocumentBytes);
+    if (!data.ok()) {
+      err << "kyso verify: --content " << data.status().message() << "\n";
+      return kExitError;
+    }
+    contents.push_back(*std::move(data));
+  }
+  std::vector<DetachedContent> detached;
+  for (size_t i = 0; i < contents.size(); ++i) {
+    detached.push_back(
+        {std::filesystem::path(o.content_paths[i]).filename().string(), contents[i]});
+  }
+  absl::StatusOr<std::unique_ptr<RemoteVerifier>> remote = RemoteVerifier::Connect(o.server);
+  if (!remote.ok()) {
+    err << "kyso verify: " << remote.status().message() << "\n";
+    return kExitError;
+  }
+  size_t file_width = 0;
+  for (const std::string& f : o.files) file_width = std::max(file_width, f.size());
+  bool rpc_failed = false;
+  const int status = ForEachInput(
+      o, "verify", kMaxDocumentBytes, out, err,
+      [&](const std::string& path, const std::string& bytes) -> Verdict {
+        absl::StatusOr<DocumentReport> report = (*remote)->Verify(bytes, detached, at, revocation);
+        if (!report.ok()) {
+          // The request itself failed (unreachable, overloaded): not a verdict about the file.
+          err << "kyso verify: " << path << ": " << report.status().message() << "\n";
+          rpc_failed = true;
+          return Verdict::Indeterminate(SubIndication::kTryLater);
+        }
+        report->file = path;
+        if (o.table && !o.json) {
+          out << TableRow(*report, file_width);
+        } else {
+          Print(*report, o, out);
+        }
+        return report->verdict;
+      });
+  return rpc_failed ? kExitError : status;
+}
+
 int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
+  if (!o.server.empty()) return RunVerifyRemotely(o, out, err);
   absl::StatusOr<Setup> setup = BuildSetup(o);
   if (!setup.ok()) {
     err << "kyso verify: " << setup.status().message() << "\n";

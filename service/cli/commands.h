@@ -33,6 +33,7 @@ struct CommonOptions {
 struct VerifyOptions : CommonOptions {
   std::vector<std::string> content_paths;  // detached content (XML matches by file name)
   bool table = false;                      // one row per document instead of the detailed text
+  std::string server;  // HOST:PORT of a running `kyso serve`; empty: verify in process
 };
 
 struct ValidateCertOptions : CommonOptions {

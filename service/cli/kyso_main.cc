@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "service/cli/commands.h"
+#include "service/cli/serve_command.h"
 
 namespace {
 
@@ -29,7 +30,8 @@ void AddCommonFlags(CLI::App* cmd, kyso::cli::CommonOptions* o, std::string* lan
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "kyso: verifies digital signatures (CMS/PKCS#7, XMLDSig/XAdES) and X.509 certificate chains"};
+      "kyso: verifies digital signatures (CMS/PKCS#7, XMLDSig/XAdES) and X.509 certificate chains, "
+      "in process or as a gRPC service"};
   app.require_subcommand(1);
 
   kyso::cli::VerifyOptions verify;
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
                    "match it by file name)")
       ->allow_extra_args(false)
       ->take_all();
+  verify_cmd->add_option("--server", verify.server,
+                         "HOST:PORT of a running kyso service to verify with");
   verify_cmd->add_flag("--table", verify.table, "one line per document (ignored with --json)");
   verify_cmd->add_option("FILE", verify.files, "signed documents")->required();
 
@@ -52,6 +56,11 @@ int main(int argc, char** argv) {
   cert_cmd->add_flag("--any-usage", cert.any_usage,
                      "check the path only, not that the key may sign documents");
   cert_cmd->add_option("CERT", cert.files, "certificate files (PEM or DER)")->required();
+
+  kyso::cli::ServeOptions serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "run the gRPC service");
+  serve_cmd->add_option("--config", serve.config_path, "YAML config file")->required();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (overrides the config)");
 
   try {
     app.parse(argc, argv);
@@ -65,6 +74,7 @@ int main(int argc, char** argv) {
     return kyso::cli::kExitError;
   }
 
+  if (serve_cmd->parsed()) return kyso::cli::RunServe(serve, std::cerr);
   if (verify_cmd->parsed()) {
     verify.lang = verify_lang == "vi" ? kyso::Language::kVietnamese : kyso::Language::kEnglish;
     return kyso::cli::RunVerify(verify, std::cout, std::cerr);

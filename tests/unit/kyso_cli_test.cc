@@ -1,4 +1,7 @@
 // Drives the real `kyso` binary: flags, config, exit statuses and JSON Lines output.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/ocsp_responder.h"
 #include "tests/support/subprocess.h"
@@ -255,6 +259,50 @@ TEST(KysoCli, OcspAnswersPersistAcrossProcesses) {
       << third.stderr_text;
   EXPECT_EQ(JsonLines(third.stdout_text).at(0)["sub_indication"], "TRY_LATER");
   std::filesystem::remove_all(dir);
+}
+
+TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
+  const std::string log =
+      ::testing::TempDir() + "/kyso-serve-" + std::to_string(::getpid()) + ".log";
+  const int fd = ::open(log.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+  ASSERT_GE(fd, 0);
+  auto pid = ::kyso::testing::SpawnProcess(
+      {KysoBinary(), "serve", "--config", PkiDir() + "/trust.yaml", "--listen", "127.0.0.1:0"}, fd);
+  ::close(fd);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  // The server says where it listens once it does.
+  std::string address;
+  for (int i = 0; i < 1000 && address.empty(); ++i) {
+    const std::string text = ::kyso::testing::ReadFileOrDie(log);
+    const size_t at = text.find("listening on ");
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      address = text.substr(at + 13, text.find('\n', at) - at - 13);
+    } else {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
+  ASSERT_FALSE(address.empty()) << ::kyso::testing::ReadFileOrDie(log);
+  std::vector<std::string> files = {DocsDir() + "/valid-rsa2048.p7s",
+                                    DocsDir() + "/tampered-content.p7s", DocsDir() + "/random.p7s",
+                                    ::kyso::testing::TestDataDir() + "/xml/einvoice-valid.xml"};
+  std::vector<std::string> local = {"verify", "--config", PkiDir() + "/trust.yaml",
+                                    "--at",   kAt,        "--json"};
+  std::vector<std::string> remote = {"verify", "--server", address, "--at", kAt, "--json"};
+  local.insert(local.end(), files.begin(), files.end());
+  remote.insert(remote.end(), files.begin(), files.end());
+  const CommandResult in_process = Kyso(local);
+  const CommandResult through_server = Kyso(remote);
+  EXPECT_EQ(through_server.exit_code, in_process.exit_code) << through_server.stderr_text;
+  EXPECT_EQ(JsonLines(through_server.stdout_text), JsonLines(in_process.stdout_text));
+  EXPECT_EQ(JsonLines(through_server.stdout_text).size(), files.size());
+  // SIGTERM: drain and exit 0.
+  ::kill(*pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ::kyso::testing::ReadFileOrDie(log);
+  // A stopped server is an RPC error: one line, exit 2.
+  const CommandResult gone = Kyso({"verify", "--server", address, files[0]});
+  EXPECT_EQ(gone.exit_code, 2);
 }
 
 TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {

@@ -44,6 +44,7 @@ TEST(ReportProto, CmsReportCarriesEverything) {
   EXPECT_EQ(s.chain_size(), 3);
   EXPECT_EQ(s.trust_anchor(), report.signatures[0].trust_anchor);
   EXPECT_EQ(s.revocation().status(), v1::NOT_CHECKED);
+  EXPECT_FALSE(s.revocation().has_next_update());  // absent, not the epoch
   EXPECT_GT(s.signing_time().seconds(), 0);
   EXPECT_FALSE(s.has_document_root_covered());
   ASSERT_GT(s.messages_size(), 0);

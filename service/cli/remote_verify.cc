@@ -1,0 +1,63 @@
+#include "service/cli/remote_verify.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "kyso/v1/verifier.grpc.pb.h"
+#include "service/report_proto.h"
+
+namespace kyso::cli {
+
+struct RemoteVerifier::Impl {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::SignatureVerifier::Stub> stub;
+};
+
+RemoteVerifier::RemoteVerifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RemoteVerifier::~RemoteVerifier() = default;
+
+absl::StatusOr<std::unique_ptr<RemoteVerifier>> RemoteVerifier::Connect(
+    const std::string& address) {
+  auto impl = std::make_unique<Impl>();
+  // TLS arrives with the service's TLS configuration; plaintext for now (loopback, or a private
+  // network behind a TLS-terminating proxy).
+  impl->channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  if (!impl->channel) return absl::InvalidArgumentError("cannot use address " + address);
+  impl->stub = v1::SignatureVerifier::NewStub(impl->channel);
+  return std::unique_ptr<RemoteVerifier>(new RemoteVerifier(std::move(impl)));
+}
+
+absl::StatusOr<DocumentReport> RemoteVerifier::Verify(const std::string& bytes,
+                                                      const std::vector<DetachedContent>& detached,
+                                                      std::optional<absl::Time> validation_time,
+                                                      std::optional<RevocationMode> revocation) {
+  v1::VerifyRequest request;
+  request.set_content(bytes);
+  for (const DetachedContent& d : detached) {
+    v1::DetachedContent* p = request.add_detached();
+    p->set_name(d.name);
+    p->set_content(std::string(d.bytes));
+  }
+  if (validation_time) {
+    request.mutable_validation_time()->set_seconds(absl::ToUnixSeconds(*validation_time));
+  }
+  if (revocation) {
+    request.set_revocation(*revocation == RevocationMode::kRequire  ? v1::REQUIRE
+                           : *revocation == RevocationMode::kPrefer ? v1::PREFER
+                                                                    : v1::OFF);
+  }
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  context.set_wait_for_ready(false);
+  v1::VerifyResponse response;
+  const grpc::Status status = impl_->stub->Verify(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("server: ", status.error_message()));
+  }
+  return FromProto(response.result());
+}
+
+}  // namespace kyso::cli

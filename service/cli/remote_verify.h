@@ -1,0 +1,39 @@
+// `kyso verify --server HOST:PORT`: the same verification, done by a running kyso service.
+#ifndef KYSO_SERVICE_CLI_REMOTE_VERIFY_H_
+#define KYSO_SERVICE_CLI_REMOTE_VERIFY_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "crypto/policy.h"
+#include "crypto/report.h"
+#include "crypto/verification_context.h"
+
+namespace kyso::cli {
+
+class RemoteVerifier final {
+ public:
+  // Connects lazily; fails only for an address gRPC cannot parse.
+  static absl::StatusOr<std::unique_ptr<RemoteVerifier>> Connect(const std::string& address);
+  ~RemoteVerifier();
+
+  // One document through SignatureVerifier.Verify. An RPC error (unreachable, overloaded,
+  // deadline) is an error status; a document that fails verification is a report.
+  absl::StatusOr<DocumentReport> Verify(const std::string& bytes,
+                                        const std::vector<DetachedContent>& detached,
+                                        std::optional<absl::Time> validation_time,
+                                        std::optional<RevocationMode> revocation);
+
+ private:
+  struct Impl;
+  explicit RemoteVerifier(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kyso::cli
+
+#endif  // KYSO_SERVICE_CLI_REMOTE_VERIFY_H_
