@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/config.h"
 #include "service/revocation/evidence_store.h"
@@ -17,6 +18,47 @@ namespace {
 
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
+struct Snapshot {
+  std::shared_ptr<const TrustStore> trust;
+  Policy policy;
+  IntermediateRevocation intermediates = IntermediateRevocation::kIfAdvertised;
+};
+
+// The current snapshot, swapped whole by a reload.
+class SnapshotHolder final {
+ public:
+  explicit SnapshotHolder(Snapshot initial)
+      : current_(std::make_shared<const Snapshot>(std::move(initial))) {}
+  std::shared_ptr<const Snapshot> Get() const {
+    absl::MutexLock lock(&mu_);
+    return current_;
+  }
+  void Set(Snapshot next) {
+    auto replacement = std::make_shared<const Snapshot>(std::move(next));
+    absl::MutexLock lock(&mu_);
+    current_ = std::move(replacement);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const Snapshot> current_ ABSL_GUARDED_BY(mu_);
+};
+
+IntermediateRevocation ParseIntermediates(const Config& config) {
+  if (config.revocation.intermediates == "require") return IntermediateRevocation::kRequire;
+  if (config.revocation.intermediates == "off") return IntermediateRevocation::kOff;
+  return IntermediateRevocation::kIfAdvertised;
+}
+
+absl::StatusOr<Snapshot> LoadSnapshot(const std::string& config_path, uint64_t generation) {
+  absl::StatusOr<Config> config = LoadConfig(config_path);
+  if (!config.ok()) return config.status();
+  absl::StatusOr<std::shared_ptr<const TrustStore>> trust =
+      LoadTrustStore(config->trust.anchors, config->trust.intermediates, generation);
+  if (!trust.ok()) return trust.status();
+  return Snapshot{*std::move(trust), config->policy, ParseIntermediates(*config)};
+}
+
 }  // namespace
 
 int RunServe(const ServeOptions& o, std::ostream& err) {
@@ -26,6 +68,7 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   if (o.config_path.empty()) {
@@ -61,26 +104,24 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   OnlineRevocationSource online(online_options, std::move(store));
   Verifier verifier;
   WorkerPool cpu(config->workers, /*queue_capacity=*/1024);
-  IntermediateRevocation intermediates = IntermediateRevocation::kIfAdvertised;
-  if (config->revocation.intermediates == "require")
-    intermediates = IntermediateRevocation::kRequire;
-  if (config->revocation.intermediates == "off") intermediates = IntermediateRevocation::kOff;
-  const std::shared_ptr<const TrustStore> snapshot = *trust;
-  const Policy policy = config->policy;
+  // What a reload replaces, as one value: documents take the current snapshot when they start and
+  // finish on it, whatever reloads happen meanwhile.
+  SnapshotHolder snapshots(Snapshot{*trust, config->policy, ParseIntermediates(*config)});
   VerifierServiceOptions service_options;
   service_options.max_document_bytes = static_cast<size_t>(config->server.max_message_bytes);
   VerifierService service(
       service_options, &verifier,
-      [snapshot, policy, intermediates] {
+      [&snapshots] {
+        const std::shared_ptr<const Snapshot> snapshot = snapshots.Get();
         VerificationContext ctx;
-        ctx.trust = snapshot;
-        ctx.policy = policy;
+        ctx.trust = snapshot->trust;
+        ctx.policy = snapshot->policy;
         ctx.now = absl::Now();
         ctx.validation_time = ctx.now;
-        ctx.intermediates = intermediates;
+        ctx.intermediates = snapshot->intermediates;
         return ctx;
       },
-      config->policy.revocation == RevocationMode::kOff ? nullptr : &online, &cpu);
+      &online, &cpu);
   ServerOptions server_options;
   server_options.listen = o.listen.empty() ? config->server.listen : o.listen;
   server_options.max_message_bytes = static_cast<size_t>(config->server.max_message_bytes);
@@ -92,9 +133,27 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   const std::string host = server_options.listen.substr(0, server_options.listen.rfind(':'));
   err << "kyso serve: listening on " << host << ":" << (*server)->port() << std::endl;
 
-  int signal = 0;
-  sigwait(&signals, &signal);
-  err << "kyso serve: shutting down (signal " << signal << ")" << std::endl;
+  uint64_t generation = 1;
+  for (;;) {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    if (signal != SIGHUP) {
+      err << "kyso serve: shutting down (signal " << signal << ")" << std::endl;
+      break;
+    }
+    // SIGHUP: trust store and policy again, all or nothing. A reload that fails keeps serving
+    // with the old snapshot and says why.
+    absl::StatusOr<Snapshot> reloaded = LoadSnapshot(o.config_path, generation + 1);
+    if (!reloaded.ok()) {
+      err << "kyso serve: reload failed, keeping the current trust store and policy: "
+          << reloaded.status().message() << std::endl;
+      continue;
+    }
+    ++generation;
+    snapshots.Set(*std::move(reloaded));
+    err << "kyso serve: reloaded trust store and policy (generation " << generation << ")"
+        << std::endl;
+  }
   (*server)->Shutdown(kShutdownGrace);
   return 0;
 }

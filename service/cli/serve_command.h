@@ -1,4 +1,5 @@
 // `kyso serve --config FILE`: runs the gRPC service until SIGTERM or SIGINT, then drains.
+// SIGHUP reloads the trust store and policy from the config, all or nothing.
 #ifndef KYSO_SERVICE_CLI_SERVE_COMMAND_H_
 #define KYSO_SERVICE_CLI_SERVE_COMMAND_H_
 

@@ -261,27 +261,62 @@ TEST(KysoCli, OcspAnswersPersistAcrossProcesses) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
-  const std::string log =
-      ::testing::TempDir() + "/kyso-serve-" + std::to_string(::getpid()) + ".log";
-  const int fd = ::open(log.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
-  ASSERT_GE(fd, 0);
-  auto pid = ::kyso::testing::SpawnProcess(
-      {KysoBinary(), "serve", "--config", PkiDir() + "/trust.yaml", "--listen", "127.0.0.1:0"}, fd);
-  ::close(fd);
-  ASSERT_TRUE(pid.ok()) << pid.status();
-  // The server says where it listens once it does.
+// A `kyso serve` child on a kernel-chosen port, stopped (SIGTERM) and reaped by Stop().
+struct Serve {
+  pid_t pid = -1;
   std::string address;
-  for (int i = 0; i < 1000 && address.empty(); ++i) {
-    const std::string text = ::kyso::testing::ReadFileOrDie(log);
+  std::string log;
+
+  std::string Log() const { return ::kyso::testing::ReadFileOrDie(log); }
+
+  // Waits (bounded) until the log has `text`.
+  bool WaitForLog(const std::string& text) const {
+    for (int i = 0; i < 1000; ++i) {
+      if (Log().find(text) != std::string::npos) return true;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
+  }
+
+  int Stop() {
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+};
+
+Serve StartServe(const std::string& config) {
+  Serve serve;
+  static int counter = 0;
+  serve.log =
+      absl::StrCat(::testing::TempDir(), "/kyso-serve-", ::getpid(), "-", ++counter, ".log");
+  const int fd = ::open(serve.log.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+  EXPECT_GE(fd, 0);
+  auto pid = ::kyso::testing::SpawnProcess(
+      {KysoBinary(), "serve", "--config", config, "--listen", "127.0.0.1:0"}, fd);
+  ::close(fd);
+  EXPECT_TRUE(pid.ok()) << pid.status();
+  if (!pid.ok()) return serve;
+  serve.pid = *pid;
+  // The server says where it listens once it does.
+  for (int i = 0; i < 1000 && serve.address.empty(); ++i) {
+    const std::string text = serve.Log();
     const size_t at = text.find("listening on ");
     if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
-      address = text.substr(at + 13, text.find('\n', at) - at - 13);
+      serve.address = text.substr(at + 13, text.find('\n', at) - at - 13);
     } else {
       absl::SleepFor(absl::Milliseconds(10));
     }
   }
-  ASSERT_FALSE(address.empty()) << ::kyso::testing::ReadFileOrDie(log);
+  EXPECT_FALSE(serve.address.empty()) << serve.Log();
+  return serve;
+}
+
+TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
+  Serve serve = StartServe(PkiDir() + "/trust.yaml");
+  ASSERT_FALSE(serve.address.empty());
+  const std::string address = serve.address;
   std::vector<std::string> files = {DocsDir() + "/valid-rsa2048.p7s",
                                     DocsDir() + "/tampered-content.p7s", DocsDir() + "/random.p7s",
                                     ::kyso::testing::TestDataDir() + "/xml/einvoice-valid.xml"};
@@ -296,13 +331,36 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
   EXPECT_EQ(JsonLines(through_server.stdout_text), JsonLines(in_process.stdout_text));
   EXPECT_EQ(JsonLines(through_server.stdout_text).size(), files.size());
   // SIGTERM: drain and exit 0.
-  ::kill(*pid, SIGTERM);
-  int status = 0;
-  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ::kyso::testing::ReadFileOrDie(log);
+  EXPECT_EQ(serve.Stop(), 0) << serve.Log();
   // A stopped server is an RPC error: one line, exit 2.
   const CommandResult gone = Kyso({"verify", "--server", address, files[0]});
   EXPECT_EQ(gone.exit_code, 2);
+}
+
+TEST(KysoCli, SighupReloadsTrustAtomicallyAndAFailedReloadKeepsTheOld) {
+  const std::string config =
+      absl::StrCat(::testing::TempDir(), "/kyso-reload-", ::getpid(), ".yaml");
+  auto write_config = [&](const std::string& anchors) {
+    std::ofstream(config, std::ios::trunc)
+        << "trust: {anchors: [" << anchors << "], intermediates: [" << PkiDir()
+        << "/intermediates/]}\nrevocation: {mode: \"off\"}\n";
+  };
+  write_config(PkiDir() + "/anchors/root-national.pem");  // the Government root is not trusted
+  Serve serve = StartServe(config);
+  ASSERT_FALSE(serve.address.empty());
+  const std::vector<std::string> verify = {
+      "verify", "--server", serve.address, "--at", kAt, "--json", DocsDir() + "/valid-p256.p7s"};
+  EXPECT_EQ(JsonLines(Kyso(verify).stdout_text).at(0)["sub_indication"],
+            "NO_CERTIFICATE_CHAIN_FOUND");
+  write_config(PkiDir() + "/anchors/");  // adds the Government root
+  ::kill(serve.pid, SIGHUP);
+  ASSERT_TRUE(serve.WaitForLog("(generation 2)")) << serve.Log();
+  EXPECT_EQ(JsonLines(Kyso(verify).stdout_text).at(0)["indication"], "TOTAL_PASSED");
+  std::ofstream(config, std::ios::trunc) << "trust: [\n";  // broken
+  ::kill(serve.pid, SIGHUP);
+  ASSERT_TRUE(serve.WaitForLog("reload failed")) << serve.Log();
+  EXPECT_EQ(JsonLines(Kyso(verify).stdout_text).at(0)["indication"], "TOTAL_PASSED");
+  EXPECT_EQ(serve.Stop(), 0) << serve.Log();
 }
 
 TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {
