@@ -1,7 +1,10 @@
 #include "service/cli/serve_command.h"
 
 #include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "absl/synchronization/mutex.h"
@@ -109,6 +112,23 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   SnapshotHolder snapshots(Snapshot{*trust, config->policy, ParseIntermediates(*config)});
   VerifierServiceOptions service_options;
   service_options.max_document_bytes = static_cast<size_t>(config->server.max_message_bytes);
+  // The audit log: one JSON line per document on standard output (spdlog's sink is thread-safe).
+  std::shared_ptr<spdlog::logger> audit = spdlog::stdout_logger_mt("kyso-audit");
+  audit->set_pattern("%v");
+  service_options.audit = [audit](const AuditRecord& r) {
+    nlohmann::json line = {
+        {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())},
+        {"event", "verified"},
+        {"method", r.method},
+        {"request_id", r.request_id},
+        {"client", r.client},
+        {"document_sha256", r.document_sha256},
+        {"signer_sha256", r.signer_sha256},
+        {"indication", ToString(r.verdict.indication)},
+        {"sub_indication", ToString(r.verdict.sub_indication)},
+        {"latency_ms", absl::ToDoubleMilliseconds(r.latency)}};
+    audit->info(line.dump());
+  };
   VerifierService service(
       service_options, &verifier,
       [&snapshots] {

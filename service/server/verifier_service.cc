@@ -23,6 +23,17 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+void Audit(const VerifierServiceOptions& options, const char* method, const std::string& request_id,
+           const std::string& client, const DocumentReport& report, absl::Time started) {
+  if (!options.audit) return;
+  AuditRecord record{method,         request_id,           client, report.document_sha256, {},
+                     report.verdict, absl::Now() - started};
+  for (const SignatureReport& s : report.signatures) {
+    if (s.signer) record.signer_sha256.push_back(s.signer->certificate_sha256);
+  }
+  options.audit(record);
+}
+
 }  // namespace
 
 VerifierService::VerifierService(VerifierServiceOptions options, Verifier* verifier,
@@ -88,20 +99,23 @@ grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* c
   VerificationContext context =
       ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                  request->revocation());
-  const bool admitted = cpu_->TrySubmit([this, ctx, request, response, reactor,
-                                         context = std::move(context)]() mutable {
-    if (ctx->IsCancelled() || Expired(ctx)) {
-      dropped_.fetch_add(1);
-      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                   "the deadline passed before verification started"));
-      return;
-    }
-    VerifyDocument(*request, std::move(context), [request, response, reactor](DocumentReport r) {
-      response->set_request_id(request->request_id());
-      ToProto(r, response->mutable_result());
-      reactor->Finish(grpc::Status::OK);
-    });
-  });
+  const absl::Time started = absl::Now();
+  const bool admitted = cpu_->TrySubmit(
+      [this, ctx, request, response, reactor, started, context = std::move(context)]() mutable {
+        if (ctx->IsCancelled() || Expired(ctx)) {
+          dropped_.fetch_add(1);
+          reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                       "the deadline passed before verification started"));
+          return;
+        }
+        VerifyDocument(*request, std::move(context),
+                       [this, ctx, request, response, reactor, started](DocumentReport r) {
+                         Audit(options_, "Verify", request->request_id(), ctx->peer(), r, started);
+                         response->set_request_id(request->request_id());
+                         ToProto(r, response->mutable_result());
+                         reactor->Finish(grpc::Status::OK);
+                       });
+      });
   if (!admitted) {
     refused_.fetch_add(1);
     ctx->AddTrailingMetadata("retry-after-ms", kRetryAfterMs);

@@ -16,6 +16,8 @@
 
 #include <atomic>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "crypto/verifier.h"
 #include "kyso/v1/verifier.grpc.pb.h"
@@ -24,9 +26,22 @@
 
 namespace kyso {
 
+// One line of the audit log per document: who asked, what was verified, what came out, how
+// long it took. Never the document's content.
+struct AuditRecord {
+  std::string method;  // "Verify" | "VerifyStream" | "ValidateCertificate"
+  std::string request_id;
+  std::string client;  // the peer address (the mTLS identity once TLS is configured)
+  std::string document_sha256;
+  std::vector<std::string> signer_sha256;  // certificate fingerprints of the signers
+  Verdict verdict;
+  absl::Duration latency;
+};
+
 struct VerifierServiceOptions {
   size_t max_document_bytes = 64 << 20;
   size_t stream_window = 64;
+  std::function<void(const AuditRecord&)> audit;  // optional; must be thread-safe
 };
 
 class VerifierService final : public v1::SignatureVerifier::CallbackService {

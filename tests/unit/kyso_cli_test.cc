@@ -330,6 +330,18 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
   EXPECT_EQ(through_server.exit_code, in_process.exit_code) << through_server.stderr_text;
   EXPECT_EQ(JsonLines(through_server.stdout_text), JsonLines(in_process.stdout_text));
   EXPECT_EQ(JsonLines(through_server.stdout_text).size(), files.size());
+  // The audit log: one JSON line per document, with its digest and never its content.
+  int audited = 0;
+  std::istringstream lines(serve.Log());
+  std::string line;
+  const std::string first_sha = JsonLines(in_process.stdout_text).at(0)["document_sha256"];
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] != '{') continue;
+    const auto record = nlohmann::json::parse(line);
+    EXPECT_EQ(record["event"], "verified");
+    if (record["document_sha256"] == first_sha) ++audited;
+  }
+  EXPECT_EQ(audited, 1) << serve.Log();
   // SIGTERM: drain and exit 0.
   EXPECT_EQ(serve.Stop(), 0) << serve.Log();
   // A stopped server is an RPC error: one line, exit 2.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -39,6 +40,10 @@ class ServerTest : public ::testing::Test {
     VerifierServiceOptions options;
     options.max_document_bytes = max_bytes;
     options.stream_window = 8;
+    options.audit = [this](const AuditRecord& record) {
+      absl::MutexLock lock(&audit_mu_);
+      audit_.push_back(record);
+    };
     const VerificationContext context = DemoContext();
     service_ = std::make_unique<VerifierService>(
         options, &verifier_, [context] { return context; }, nullptr, cpu_.get());
@@ -71,6 +76,8 @@ class ServerTest : public ::testing::Test {
   }
 
   Verifier verifier_;
+  absl::Mutex audit_mu_;
+  std::vector<AuditRecord> audit_ ABSL_GUARDED_BY(audit_mu_);
   std::unique_ptr<WorkerPool> cpu_;
   std::unique_ptr<VerifierService> service_;
   std::unique_ptr<KysoServer> server_;
@@ -89,6 +96,19 @@ TEST_F(ServerTest, UnaryVerifyOfEachFormat) {
   ASSERT_TRUE(Verify(ReadFileOrDie(XmlDir() + "/einvoice-valid.xml"), &xml).ok());
   EXPECT_EQ(ProtoVerdict(xml.result()), "TOTAL_PASSED");
   EXPECT_EQ(xml.result().signatures_size(), 2);
+  {
+    // One audit record per document: request, client, digest, signer, outcome; never content.
+    absl::MutexLock lock(&audit_mu_);
+    ASSERT_EQ(audit_.size(), 2u);
+    EXPECT_EQ(audit_[0].method, "Verify");
+    EXPECT_EQ(audit_[0].request_id, "one");
+    EXPECT_NE(audit_[0].client.find("127.0.0.1"), std::string::npos) << audit_[0].client;
+    EXPECT_EQ(audit_[0].document_sha256, cms.result().document_sha256());
+    ASSERT_EQ(audit_[0].signer_sha256.size(), 1u);
+    EXPECT_EQ(audit_[0].signer_sha256[0], cms.result().signatures(0).signer().certificate_sha256());
+    EXPECT_TRUE(audit_[0].verdict.passed());
+    EXPECT_EQ(audit_[1].signer_sha256.size(), 2u);  // the e-invoice's two signers
+  }
   // A malformed document is a report, not an RPC error.
   v1::VerifyResponse garbage;
   ASSERT_TRUE(Verify(ReadFileOrDie(DocsDir() + "/random.p7s"), &garbage).ok());
