@@ -12,6 +12,7 @@
 #include "service/config.h"
 #include "service/revocation/evidence_store.h"
 #include "service/revocation/online_source.h"
+#include "service/server/metrics.h"
 #include "service/server/server.h"
 #include "service/trust_loader.h"
 #include "service/worker_pool.h"
@@ -115,7 +116,9 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   // The audit log: one JSON line per document on standard output (spdlog's sink is thread-safe).
   std::shared_ptr<spdlog::logger> audit = spdlog::stdout_logger_mt("kyso-audit");
   audit->set_pattern("%v");
-  service_options.audit = [audit](const AuditRecord& r) {
+  ServiceMetrics* metrics_sink = nullptr;  // set below, before the server takes any call
+  service_options.audit = [audit, &metrics_sink](const AuditRecord& r) {
+    if (metrics_sink != nullptr) metrics_sink->RecordDocument(r);
     nlohmann::json line = {
         {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())},
         {"event", "verified"},
@@ -142,6 +145,21 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
         return ctx;
       },
       &online, &cpu);
+  const std::string metrics_listen =
+      o.metrics_listen.empty() ? config->server.metrics_listen : o.metrics_listen;
+  std::unique_ptr<ServiceMetrics> metrics;
+  if (!metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<ServiceMetrics>> started =
+        ServiceMetrics::Start(metrics_listen, &service, &cpu, &online);
+    if (!started.ok()) {
+      err << "kyso serve: " << started.status().message() << "\n";
+      return 2;
+    }
+    metrics = *std::move(started);
+    metrics_sink = metrics.get();
+    err << "kyso serve: metrics on http://" << metrics_listen.substr(0, metrics_listen.rfind(':'))
+        << ":" << metrics->port() << "/metrics" << std::endl;
+  }
   ServerOptions server_options;
   server_options.listen = o.listen.empty() ? config->server.listen : o.listen;
   server_options.max_message_bytes = static_cast<size_t>(config->server.max_message_bytes);

@@ -10,7 +10,8 @@ namespace kyso::cli {
 
 struct ServeOptions {
   std::string config_path;
-  std::string listen;  // overrides server.listen
+  std::string listen;          // overrides server.listen
+  std::string metrics_listen;  // overrides server.metrics_listen
 };
 
 // Returns the exit status: 0 after a clean shutdown, 2 when the service could not start.

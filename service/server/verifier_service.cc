@@ -26,8 +26,14 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
 void Audit(const VerifierServiceOptions& options, const char* method, const std::string& request_id,
            const std::string& client, const DocumentReport& report, absl::Time started) {
   if (!options.audit) return;
-  AuditRecord record{method,         request_id,           client, report.document_sha256, {},
-                     report.verdict, absl::Now() - started};
+  AuditRecord record;
+  record.method = method;
+  record.request_id = request_id;
+  record.client = client;
+  record.document_sha256 = report.document_sha256;
+  record.format = report.format;
+  record.verdict = report.verdict;
+  record.latency = absl::Now() - started;
   for (const SignatureReport& s : report.signatures) {
     if (s.signer) record.signer_sha256.push_back(s.signer->certificate_sha256);
   }

@@ -33,6 +33,7 @@ struct AuditRecord {
   std::string request_id;
   std::string client;  // the peer address (the mTLS identity once TLS is configured)
   std::string document_sha256;
+  std::string format;                      // "cms" | "xml" | "unknown"
   std::vector<std::string> signer_sha256;  // certificate fingerprints of the signers
   Verdict verdict;
   absl::Duration latency;

@@ -293,8 +293,9 @@ Serve StartServe(const std::string& config) {
       absl::StrCat(::testing::TempDir(), "/kyso-serve-", ::getpid(), "-", ++counter, ".log");
   const int fd = ::open(serve.log.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
   EXPECT_GE(fd, 0);
-  auto pid = ::kyso::testing::SpawnProcess(
-      {KysoBinary(), "serve", "--config", config, "--listen", "127.0.0.1:0"}, fd);
+  auto pid = ::kyso::testing::SpawnProcess({KysoBinary(), "serve", "--config", config, "--listen",
+                                            "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"},
+                                           fd);
   ::close(fd);
   EXPECT_TRUE(pid.ok()) << pid.status();
   if (!pid.ok()) return serve;
@@ -342,6 +343,23 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
     if (record["document_sha256"] == first_sha) ++audited;
   }
   EXPECT_EQ(audited, 1) << serve.Log();
+  // Prometheus text format at /metrics, read with curl.
+  const std::string log_text = serve.Log();
+  const size_t at = log_text.find("metrics on ");
+  ASSERT_NE(at, std::string::npos) << log_text;
+  const std::string metrics_url = log_text.substr(at + 11, log_text.find('\n', at) - at - 11);
+  const CommandResult scrape = [&] {
+    auto r = ::kyso::testing::RunCommand({"curl", "-sS", "--max-time", "10", metrics_url});
+    return r.ok() ? *r : CommandResult{-1, "", r.status().ToString()};
+  }();
+  ASSERT_EQ(scrape.exit_code, 0) << scrape.stderr_text;
+  EXPECT_NE(
+      scrape.stdout_text.find("kyso_documents_total{format=\"cms\",indication=\"TOTAL_PASSED\""),
+      std::string::npos)
+      << scrape.stdout_text;
+  EXPECT_NE(scrape.stdout_text.find("sub_indication=\"HASH_FAILURE\""), std::string::npos);
+  EXPECT_NE(scrape.stdout_text.find("kyso_queue_depth"), std::string::npos);
+  EXPECT_NE(scrape.stdout_text.find("kyso_document_latency_seconds_bucket"), std::string::npos);
   // SIGTERM: drain and exit 0.
   EXPECT_EQ(serve.Stop(), 0) << serve.Log();
   // A stopped server is an RPC error: one line, exit 2.
