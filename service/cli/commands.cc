@@ -177,7 +177,19 @@ int RunVerifyRemotely(const VerifyOptions& o, std::ostream& out, std::ostream& e
     detached.push_back(
         {std::filesystem::path(o.content_paths[i]).filename().string(), contents[i]});
   }
-  absl::StatusOr<std::unique_ptr<RemoteVerifier>> remote = RemoteVerifier::Connect(o.server);
+  RemoteVerifier::Tls tls;
+  for (const auto& [path, pem] :
+       {std::pair{o.tls_ca, &tls.ca_pem}, std::pair{o.tls_cert, &tls.cert_pem},
+        std::pair{o.tls_key, &tls.key_pem}}) {
+    if (path.empty()) continue;
+    absl::StatusOr<std::string> data = ReadFile(path, 1 << 20);
+    if (!data.ok()) {
+      err << "kyso verify: " << data.status().message() << "\n";
+      return kExitError;
+    }
+    *pem = *std::move(data);
+  }
+  absl::StatusOr<std::unique_ptr<RemoteVerifier>> remote = RemoteVerifier::Connect(o.server, tls);
   if (!remote.ok()) {
     err << "kyso verify: " << remote.status().message() << "\n";
     return kExitError;

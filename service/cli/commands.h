@@ -34,6 +34,7 @@ struct VerifyOptions : CommonOptions {
   std::vector<std::string> content_paths;  // detached content (XML matches by file name)
   bool table = false;                      // one row per document instead of the detailed text
   std::string server;  // HOST:PORT of a running `kyso serve`; empty: verify in process
+  std::string tls_ca, tls_cert, tls_key;  // TLS / mTLS towards --server (PEM files)
 };
 
 struct ValidateCertOptions : CommonOptions {

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
       ->take_all();
   verify_cmd->add_option("--server", verify.server,
                          "HOST:PORT of a running kyso service to verify with");
+  verify_cmd->add_option("--tls-ca", verify.tls_ca,
+                         "with --server: the CA of the server's TLS certificate");
+  verify_cmd->add_option("--tls-cert", verify.tls_cert, "with --server: client certificate (mTLS)");
+  verify_cmd->add_option("--tls-key", verify.tls_key, "with --server: client key (mTLS)");
   verify_cmd->add_flag("--table", verify.table, "one line per document (ignored with --json)");
   verify_cmd->add_option("FILE", verify.files, "signed documents")->required();
 

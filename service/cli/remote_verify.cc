@@ -18,12 +18,18 @@ struct RemoteVerifier::Impl {
 RemoteVerifier::RemoteVerifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RemoteVerifier::~RemoteVerifier() = default;
 
-absl::StatusOr<std::unique_ptr<RemoteVerifier>> RemoteVerifier::Connect(
-    const std::string& address) {
+absl::StatusOr<std::unique_ptr<RemoteVerifier>> RemoteVerifier::Connect(const std::string& address,
+                                                                        const Tls& tls) {
   auto impl = std::make_unique<Impl>();
-  // TLS arrives with the service's TLS configuration; plaintext for now (loopback, or a private
-  // network behind a TLS-terminating proxy).
-  impl->channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!tls.ca_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = tls.ca_pem;
+    ssl.pem_cert_chain = tls.cert_pem;
+    ssl.pem_private_key = tls.key_pem;
+    credentials = grpc::SslCredentials(ssl);
+  }
+  impl->channel = grpc::CreateChannel(address, credentials);
   if (!impl->channel) return absl::InvalidArgumentError("cannot use address " + address);
   impl->stub = v1::SignatureVerifier::NewStub(impl->channel);
   return std::unique_ptr<RemoteVerifier>(new RemoteVerifier(std::move(impl)));

@@ -17,8 +17,15 @@ namespace kyso::cli {
 
 class RemoteVerifier final {
  public:
+  // TLS towards the server when `ca_pem` is set (the CA that issued the server's certificate);
+  // a client certificate for mutual TLS when `cert_pem` and `key_pem` are set too.
+  struct Tls {
+    std::string ca_pem, cert_pem, key_pem;
+  };
+
   // Connects lazily; fails only for an address gRPC cannot parse.
-  static absl::StatusOr<std::unique_ptr<RemoteVerifier>> Connect(const std::string& address);
+  static absl::StatusOr<std::unique_ptr<RemoteVerifier>> Connect(const std::string& address,
+                                                                 const Tls& tls = {});
   ~RemoteVerifier();
 
   // One document through SignatureVerifier.Verify. An RPC error (unreachable, overloaded,

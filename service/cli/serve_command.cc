@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/config.h"
+#include "service/file_io.h"
 #include "service/revocation/evidence_store.h"
 #include "service/revocation/online_source.h"
 #include "service/server/metrics.h"
@@ -163,6 +164,20 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   ServerOptions server_options;
   server_options.listen = o.listen.empty() ? config->server.listen : o.listen;
   server_options.max_message_bytes = static_cast<size_t>(config->server.max_message_bytes);
+  const TlsConfig& tls = config->server.tls;
+  if (!tls.cert.empty()) {
+    for (const auto& [path, pem] : {std::pair{tls.cert, &server_options.tls_cert_pem},
+                                    std::pair{tls.key, &server_options.tls_key_pem},
+                                    std::pair{tls.client_ca, &server_options.tls_client_ca_pem}}) {
+      if (path.empty()) continue;
+      absl::StatusOr<std::string> data = ReadFile(path, 1 << 20);
+      if (!data.ok()) {
+        err << "kyso serve: server.tls: " << data.status().message() << "\n";
+        return 2;
+      }
+      *pem = *std::move(data);
+    }
+  }
   absl::StatusOr<std::unique_ptr<KysoServer>> server = KysoServer::Start(server_options, &service);
   if (!server.ok()) {
     err << "kyso serve: " << server.status().message() << "\n";

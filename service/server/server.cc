@@ -15,7 +15,17 @@ absl::StatusOr<std::unique_ptr<KysoServer>> KysoServer::Start(const ServerOption
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<KysoServer> out(new KysoServer());
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &out->port_);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options.tls_cert_pem.empty()) {
+    grpc::SslServerCredentialsOptions ssl(
+        options.tls_client_ca_pem.empty()
+            ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = options.tls_client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back({options.tls_key_pem, options.tls_cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(options.listen, credentials, &out->port_);
   // Room for the document plus its envelope; anything larger is refused by gRPC itself with
   // RESOURCE_EXHAUSTED before it is read into memory.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes + (1 << 20)));

@@ -23,6 +23,12 @@ namespace kyso {
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // host:port; port 0 picks a free one
   size_t max_message_bytes = 64 << 20;
+  // TLS when `tls_cert_pem` is set; mutual TLS when `tls_client_ca_pem` is set too, and then a
+  // client without a certificate that chains to it is refused at the handshake. PEM contents, not
+  // paths.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string tls_client_ca_pem;
 };
 
 class KysoServer final {

@@ -23,6 +23,17 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+// Who is calling: the verified client certificate's identity under mTLS, else the peer address.
+std::string ClientOf(const grpc::CallbackServerContext* ctx) {
+  std::shared_ptr<const grpc::AuthContext> auth = ctx->auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    for (const grpc::string_ref& id : auth->GetPeerIdentity()) {
+      return absl::StrCat("x509:", absl::string_view(id.data(), id.size()), "@", ctx->peer());
+    }
+  }
+  return ctx->peer();
+}
+
 void Audit(const VerifierServiceOptions& options, const char* method, const std::string& request_id,
            const std::string& client, const DocumentReport& report, absl::Time started) {
   if (!options.audit) return;
@@ -106,22 +117,22 @@ grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* c
       ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                  request->revocation());
   const absl::Time started = absl::Now();
-  const bool admitted = cpu_->TrySubmit(
-      [this, ctx, request, response, reactor, started, context = std::move(context)]() mutable {
-        if (ctx->IsCancelled() || Expired(ctx)) {
-          dropped_.fetch_add(1);
-          reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                       "the deadline passed before verification started"));
-          return;
-        }
-        VerifyDocument(*request, std::move(context),
-                       [this, ctx, request, response, reactor, started](DocumentReport r) {
-                         Audit(options_, "Verify", request->request_id(), ctx->peer(), r, started);
-                         response->set_request_id(request->request_id());
-                         ToProto(r, response->mutable_result());
-                         reactor->Finish(grpc::Status::OK);
-                       });
-      });
+  const bool admitted = cpu_->TrySubmit([this, ctx, request, response, reactor, started,
+                                         context = std::move(context)]() mutable {
+    if (ctx->IsCancelled() || Expired(ctx)) {
+      dropped_.fetch_add(1);
+      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "the deadline passed before verification started"));
+      return;
+    }
+    VerifyDocument(*request, std::move(context),
+                   [this, ctx, request, response, reactor, started](DocumentReport r) {
+                     Audit(options_, "Verify", request->request_id(), ClientOf(ctx), r, started);
+                     response->set_request_id(request->request_id());
+                     ToProto(r, response->mutable_result());
+                     reactor->Finish(grpc::Status::OK);
+                   });
+  });
   if (!admitted) {
     refused_.fetch_add(1);
     ctx->AddTrailingMetadata("retry-after-ms", kRetryAfterMs);

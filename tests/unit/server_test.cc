@@ -2,8 +2,11 @@
 #include "service/server/server.h"
 
 #include <grpcpp/generic/generic_stub.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kyso/v1/verifier.grpc.pb.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 #include "tests/unit/verifier_fixture.h"
 
@@ -33,9 +37,49 @@ std::string ProtoVerdict(const v1::DocumentResult& r) {
                       v1::SubIndication_Name(r.sub_indication()));
 }
 
+// A TLS CA, a server certificate for 127.0.0.1 and a client certificate, made with the openssl
+// CLI into a fresh folder.
+struct TlsFiles {
+  std::string dir;
+  std::string Read(const std::string& name) const { return ReadFileOrDie(dir + "/" + name); }
+};
+
+TlsFiles MakeTlsFiles() {
+  TlsFiles f;
+  f.dir = absl::StrCat(::testing::TempDir(), "/kyso-tls-", ::getpid());
+  std::filesystem::remove_all(f.dir);
+  std::filesystem::create_directories(f.dir);
+  auto run = [&](std::vector<std::string> args) {
+    auto r = ::kyso::testing::RunCommand(args);
+    ASSERT_TRUE(r.ok() && r->exit_code == 0)
+        << args[1] << ": " << (r.ok() ? r->stderr_text : r.status().ToString());
+  };
+  std::ofstream(f.dir + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+  std::ofstream(f.dir + "/client.ext") << "extendedKeyUsage=clientAuth\n";
+  for (const char* ca : {"ca", "other-ca"}) {
+    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-keyout", f.dir + "/" + ca + ".key", "-out", f.dir + "/" + ca + ".pem", "-days",
+         "2", "-subj", std::string("/CN=kyso test ") + ca});
+  }
+  auto issue = [&](const std::string& name, const std::string& ca, const std::string& cn) {
+    run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", f.dir + "/" + name + ".key", "-out", f.dir + "/" + name + ".csr", "-subj",
+         "/CN=" + cn});
+    run({"openssl", "x509", "-req", "-in", f.dir + "/" + name + ".csr", "-CA",
+         f.dir + "/" + ca + ".pem", "-CAkey", f.dir + "/" + ca + ".key", "-CAcreateserial", "-out",
+         f.dir + "/" + name + ".pem", "-days", "2", "-extfile",
+         f.dir + "/" + (name == "server" ? "server" : "client") + ".ext"});
+  };
+  issue("server", "ca", "localhost");
+  issue("client", "ca", "commune-system-01");
+  issue("stranger", "other-ca", "stranger");
+  return f;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
-  void StartServer(int workers = 2, size_t queue = 256, size_t max_bytes = 64 << 20) {
+  void StartServer(int workers = 2, size_t queue = 256, size_t max_bytes = 64 << 20,
+                   ServerOptions server_options = {}) {
     cpu_ = std::make_unique<WorkerPool>(workers, queue);
     VerifierServiceOptions options;
     options.max_document_bytes = max_bytes;
@@ -47,11 +91,16 @@ class ServerTest : public ::testing::Test {
     const VerificationContext context = DemoContext();
     service_ = std::make_unique<VerifierService>(
         options, &verifier_, [context] { return context; }, nullptr, cpu_.get());
-    auto server = KysoServer::Start({"127.0.0.1:0", max_bytes}, service_.get());
+    server_options.listen = "127.0.0.1:0";
+    server_options.max_message_bytes = max_bytes;
+    auto server = KysoServer::Start(server_options, service_.get());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    Connect(grpc::InsecureChannelCredentials());
+  }
+
+  void Connect(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()), credentials);
     stub_ = v1::SignatureVerifier::NewStub(channel_);
   }
 
@@ -207,6 +256,57 @@ TEST_F(ServerTest, ExpiredWorkIsDroppedBeforeItRuns) {
   // The server notices when the task comes up, and does not verify it.
   for (int i = 0; i < 1000 && service_->dropped() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
   EXPECT_EQ(service_->dropped(), 1u);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Tls(const TlsFiles& f, const std::string& client = "") {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = f.Read("ca.pem");
+  if (!client.empty()) {
+    ssl.pem_cert_chain = f.Read(client + ".pem");
+    ssl.pem_private_key = f.Read(client + ".key");
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+TEST_F(ServerTest, TlsWithoutClientCertificates) {
+  const TlsFiles f = MakeTlsFiles();
+  ServerOptions options;
+  options.tls_cert_pem = f.Read("server.pem");
+  options.tls_key_pem = f.Read("server.key");
+  StartServer(2, 256, 64 << 20, options);
+  Connect(Tls(f));
+  v1::VerifyResponse response;
+  ASSERT_TRUE(Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &response).ok());
+  EXPECT_EQ(ProtoVerdict(response.result()), "TOTAL_PASSED");
+  // A plaintext client cannot talk to a TLS server.
+  Connect(grpc::InsecureChannelCredentials());
+  EXPECT_FALSE(
+      Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &response, absl::Seconds(5)).ok());
+}
+
+TEST_F(ServerTest, MutualTlsAcceptsTheClientCaAndRefusesOthers) {
+  const TlsFiles f = MakeTlsFiles();
+  ServerOptions options;
+  options.tls_cert_pem = f.Read("server.pem");
+  options.tls_key_pem = f.Read("server.key");
+  options.tls_client_ca_pem = f.Read("ca.pem");
+  StartServer(2, 256, 64 << 20, options);
+  const std::string doc = ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s");
+  v1::VerifyResponse response;
+  Connect(Tls(f, "client"));
+  ASSERT_TRUE(Verify(doc, &response).ok());
+  {
+    absl::MutexLock lock(&audit_mu_);
+    ASSERT_EQ(audit_.size(), 1u);
+    // The client's identity, from its verified certificate, is what the audit log records.
+    EXPECT_NE(audit_[0].client.find("commune-system-01"), std::string::npos) << audit_[0].client;
+  }
+  Connect(Tls(f));  // no client certificate
+  EXPECT_EQ(Verify(doc, &response, absl::Seconds(5)).error_code(), grpc::StatusCode::UNAVAILABLE);
+  Connect(Tls(f, "stranger"));  // a certificate from another CA
+  EXPECT_EQ(Verify(doc, &response, absl::Seconds(5)).error_code(), grpc::StatusCode::UNAVAILABLE);
+  absl::MutexLock lock(&audit_mu_);
+  EXPECT_EQ(audit_.size(), 1u);  // refused at the handshake: nothing was verified
 }
 
 TEST_F(ServerTest, HealthIsServing) {
