@@ -161,6 +161,53 @@ absl::StatusOr<Config> ParseConfigOrThrow(absl::string_view yaml, const std::str
 
 }  // namespace
 
+std::string ConfigToYaml(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "server" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "listen" << YAML::Value << config.server.listen;
+  out << YAML::Key << "metrics_listen" << YAML::Value << config.server.metrics_listen;
+  out << YAML::Key << "tls" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "cert" << YAML::Value << config.server.tls.cert;
+  out << YAML::Key << "key" << YAML::Value << config.server.tls.key;
+  out << YAML::Key << "client_ca" << YAML::Value << config.server.tls.client_ca;
+  out << YAML::EndMap;
+  out << YAML::Key << "max_message_bytes" << YAML::Value << config.server.max_message_bytes;
+  out << YAML::EndMap;
+  out << YAML::Key << "workers" << YAML::Value << config.workers;
+  out << YAML::Key << "trust" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "anchors" << YAML::Value << YAML::Flow << config.trust.anchors;
+  out << YAML::Key << "intermediates" << YAML::Value << YAML::Flow << config.trust.intermediates;
+  out << YAML::EndMap;
+  const RevocationConfig& r = config.revocation;
+  out << YAML::Key << "revocation" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "mode" << YAML::Value << YAML::DoubleQuoted << std::string(ToString(r.mode));
+  out << YAML::Key << "intermediates" << YAML::Value << YAML::DoubleQuoted << r.intermediates;
+  out << YAML::Key << "ocsp" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "timeout_ms" << YAML::Value << r.ocsp_timeout_ms;
+  out << YAML::Key << "nonce" << YAML::Value << r.ocsp_nonce;
+  out << YAML::Key << "overrides" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : r.ocsp_overrides) out << YAML::Key << k << YAML::Value << v;
+  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::Key << "crl" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "overrides" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : r.crl_overrides) out << YAML::Key << k << YAML::Value << v;
+  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::Key << "cache" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "path" << YAML::Value << r.cache_path;
+  out << YAML::Key << "redis" << YAML::Value << r.cache_redis;
+  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::Key << "policy" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "min_rsa_bits" << YAML::Value << config.policy.min_rsa_bits;
+  out << YAML::Key << "min_ec_bits" << YAML::Value << config.policy.min_ec_bits;
+  std::vector<std::string> digests;
+  for (DigestAlgorithm d : config.policy.allowed_digests) digests.emplace_back(ToString(d));
+  out << YAML::Key << "allowed_digests" << YAML::Value << YAML::Flow << digests;
+  out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
 absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const std::string& base_dir) {
   try {
     return ParseConfigOrThrow(yaml, base_dir);

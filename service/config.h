@@ -52,6 +52,10 @@ struct Config {
 // Reads and validates a config file. Errors name the file and the offending key.
 absl::StatusOr<Config> LoadConfig(const std::string& path);
 
+// The effective configuration as YAML, every key spelled out (`kyso serve --print-config`);
+// ParseConfig reads it back to the same values.
+std::string ConfigToYaml(const Config& config);
+
 // The same from text; `base_dir` resolves relative paths.
 absl::StatusOr<Config> ParseConfig(absl::string_view yaml, const std::string& base_dir);
 

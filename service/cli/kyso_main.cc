@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand("serve", "run the gRPC service");
   serve_cmd->add_option("--config", serve.config_path, "YAML config file")->required();
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (overrides the config)");
+  serve_cmd->add_flag("--print-config", serve.print_config,
+                      "print the effective configuration (defaults filled in) and exit");
   serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
                         "HOST:PORT for Prometheus /metrics (overrides the config)");
 

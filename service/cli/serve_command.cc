@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -84,6 +85,10 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   if (!config.ok()) {
     err << "kyso serve: " << config.status().message() << "\n";
     return 2;
+  }
+  if (o.print_config) {
+    std::cout << ConfigToYaml(*config);
+    return 0;
   }
   absl::StatusOr<std::shared_ptr<const TrustStore>> trust =
       LoadTrustStore(config->trust.anchors, config->trust.intermediates, 1);

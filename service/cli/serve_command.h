@@ -12,6 +12,7 @@ struct ServeOptions {
   std::string config_path;
   std::string listen;          // overrides server.listen
   std::string metrics_listen;  // overrides server.metrics_listen
+  bool print_config = false;   // print the effective configuration and exit
 };
 
 // Returns the exit status: 0 after a clean shutdown, 2 when the service could not start.

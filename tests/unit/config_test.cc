@@ -59,6 +59,37 @@ revocation:
   EXPECT_EQ(config->revocation.crl_overrides.at("CA One"), "http://127.0.0.1:2/one.crl");
 }
 
+TEST(Config, PrintedConfigReadsBackTheSame) {
+  auto config = ParseConfig(R"(
+server: {listen: "0.0.0.0:7000", tls: {cert: s.pem, key: s.key}}
+workers: 3
+trust: {anchors: [roots/, extra.pem], intermediates: [ca/]}
+revocation:
+  mode: prefer
+  intermediates: "off"
+  ocsp: {timeout_ms: 1500, overrides: {"CA One": "http://127.0.0.1:1/"}}
+  crl: {overrides: {"CA One": "http://127.0.0.1:2/one.crl"}}
+policy: {min_rsa_bits: 3072, allowed_digests: [sha384]}
+)",
+                            "/etc/kyso");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::string yaml = ConfigToYaml(*config);
+  auto again = ParseConfig(yaml, "/elsewhere");  // every path is absolute by now
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << yaml;
+  EXPECT_EQ(ConfigToYaml(*again), yaml);
+  EXPECT_EQ(again->server.listen, "0.0.0.0:7000");
+  EXPECT_EQ(again->server.tls.cert, "/etc/kyso/s.pem");
+  EXPECT_EQ(again->workers, 3);
+  EXPECT_EQ(again->trust.anchors,
+            (std::vector<std::string>{"/etc/kyso/roots/", "/etc/kyso/extra.pem"}));
+  EXPECT_EQ(again->revocation.mode, RevocationMode::kPrefer);
+  EXPECT_EQ(again->revocation.intermediates, "off");
+  EXPECT_EQ(again->revocation.ocsp_timeout_ms, 1500);
+  EXPECT_EQ(again->revocation.crl_overrides.at("CA One"), "http://127.0.0.1:2/one.crl");
+  EXPECT_EQ(again->policy.min_rsa_bits, 3072);
+  EXPECT_EQ(again->policy.allowed_digests, std::vector<DigestAlgorithm>{DigestAlgorithm::kSha384});
+}
+
 TEST(Config, RejectsUnknownKeysByName) {
   auto config = ParseConfig("trust:\n  anchor: [a]\n", "/");
   ASSERT_FALSE(config.ok());
