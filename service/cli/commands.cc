@@ -196,26 +196,50 @@ int RunVerifyRemotely(const VerifyOptions& o, std::ostream& out, std::ostream& e
   }
   size_t file_width = 0;
   for (const std::string& f : o.files) file_width = std::max(file_width, f.size());
-  bool rpc_failed = false;
-  const int status = ForEachInput(
-      o, "verify", kMaxDocumentBytes, out, err,
-      [&](const std::string& path, const std::string& bytes) -> Verdict {
-        absl::StatusOr<DocumentReport> report = (*remote)->Verify(bytes, detached, at, revocation);
-        if (!report.ok()) {
-          // The request itself failed (unreachable, overloaded): not a verdict about the file.
-          err << "kyso verify: " << path << ": " << report.status().message() << "\n";
-          rpc_failed = true;
-          return Verdict::Indeterminate(SubIndication::kTryLater);
+  // All files through one VerifyStream; results print as they finish (JSON lines carry their
+  // file), the summary and the throughput at the end.
+  bool io_error = false;
+  bool all_passed = true;
+  std::vector<Verdict> verdicts;
+  const absl::Time start = absl::Now();
+  const absl::Status stream_status = (*remote)->VerifyStream(
+      [&](size_t i, std::string* bytes, bool* skip) {
+        if (i >= o.files.size()) return false;
+        absl::StatusOr<std::string> data = ReadFile(o.files[i], kMaxDocumentBytes);
+        if (!data.ok()) {
+          err << "kyso verify: " << data.status().message() << "\n";
+          io_error = true;
+          *skip = true;
+          return true;
         }
-        report->file = path;
+        *bytes = *std::move(data);
+        return true;
+      },
+      detached, at, revocation,
+      [&](size_t i, const DocumentReport& result) {
+        DocumentReport report = result;
+        report.file = o.files.at(i);
+        all_passed = all_passed && report.verdict.passed();
+        verdicts.push_back(report.verdict);
         if (o.table && !o.json) {
-          out << TableRow(*report, file_width);
+          out << TableRow(report, file_width);
         } else {
-          Print(*report, o, out);
+          Print(report, o, out);
         }
-        return report->verdict;
       });
-  return rpc_failed ? kExitError : status;
+  if (!stream_status.ok()) {
+    err << "kyso verify: " << stream_status.message() << "\n";
+    return kExitError;
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  if (!o.json && o.files.size() > 1) out << "\n" << SummaryTable(verdicts, o.lang);
+  err << "kyso verify: " << verdicts.size() << " documents through VerifyStream in "
+      << absl::FormatDuration(elapsed) << " ("
+      << static_cast<int64_t>(verdicts.size() / std::max(absl::ToDoubleSeconds(elapsed), 1e-6))
+      << " documents/s)\n";
+  // An unreadable file, or a document the server never answered, is an I/O failure of the run.
+  if (io_error || verdicts.size() < o.files.size()) return kExitError;
+  return all_passed ? kExitPassed : kExitNotPassed;
 }
 
 int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {

@@ -2,6 +2,7 @@
 #ifndef KYSO_SERVICE_CLI_REMOTE_VERIFY_H_
 #define KYSO_SERVICE_CLI_REMOTE_VERIFY_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,15 @@ class RemoteVerifier final {
   static absl::StatusOr<std::unique_ptr<RemoteVerifier>> Connect(const std::string& address,
                                                                  const Tls& tls = {});
   ~RemoteVerifier();
+
+  // Many documents through one VerifyStream. `next(i, &bytes)` supplies document i (false ends the
+  // stream; an unreadable one is skipped by returning true with `skip` set); `on_result(i, report)`
+  // runs as results arrive, in completion order. Returns the stream's final status.
+  using NextDocument = std::function<bool(size_t index, std::string* bytes, bool* skip)>;
+  using OnResult = std::function<void(size_t index, const DocumentReport& report)>;
+  absl::Status VerifyStream(const NextDocument& next, const std::vector<DetachedContent>& detached,
+                            std::optional<absl::Time> validation_time,
+                            std::optional<RevocationMode> revocation, const OnResult& on_result);
 
   // One document through SignatureVerifier.Verify. An RPC error (unreachable, overloaded,
   // deadline) is an error status; a document that fails verification is a report.

@@ -260,8 +260,11 @@ class VerifierService::StreamReactor final
     VerificationContext context =
         service_->ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                              request->revocation());
+    const absl::Time started = absl::Now();
     service_->VerifyDocument(*request, std::move(context),
-                             [this, response](DocumentReport report) mutable {
+                             [this, request, response, started](DocumentReport report) mutable {
+                               Audit(service_->options_, "VerifyStream", request->request_id(),
+                                     ClientOf(ctx_), report, started);
                                ToProto(report, response.mutable_result());
                                Complete(std::move(response));
                              });

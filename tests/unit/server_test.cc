@@ -217,6 +217,9 @@ TEST_F(ServerTest, StreamOfTenThousandMixedDocumentsAnswersEachOnceWithTheInProc
   EXPECT_TRUE(stream->Finish().ok());
   EXPECT_EQ(seen.size(), static_cast<size_t>(kDocuments));
   EXPECT_EQ(mismatches, 0);
+  absl::MutexLock lock(&audit_mu_);
+  EXPECT_EQ(audit_.size(), static_cast<size_t>(kDocuments));  // one audit record per document
+  EXPECT_EQ(audit_.back().method, "VerifyStream");
 }
 
 TEST_F(ServerTest, FullQueueIsResourceExhaustedWithARetryHint) {
