@@ -2,7 +2,8 @@
 # The README's first command: install what is needed, build kyso, generate the demo PKI (a Vietnam-
 # like hierarchy: national root, Government root, ministry and public CAs) and a sample set of
 # signed dossiers, start the CAs' OCSP responders and CRL server on loopback (the addresses the
-# certificates advertise), and verify every sample with revocation required, printing the table.
+# certificates advertise) and the kyso gRPC service, and push every sample through VerifyStream
+# with revocation required, printing the table and the throughput.
 #
 #   ./scripts/demo.sh            # text, English
 #   KYSO_LANG=vi ./scripts/demo.sh
@@ -56,11 +57,29 @@ start_responder root-gov root-gov 18005
 python3 -m http.server 18100 --bind 127.0.0.1 --directory "$demo/pki/crl" >"$demo/crl-server.log" 2>&1 &
 pids+=($!)
 
-echo "== kyso verify: $(ls "$demo"/docs/*.p7s "$demo"/docs/*.p7m "$demo"/xml/*.xml | wc -l) sample documents (CMS in demo/docs, XML in demo/xml), demo PKI in demo/pki"
+# The service, with revocation required, on a free loopback port; its log says where it listens.
+printf '%s\n' "trust: {anchors: [pki/anchors/], intermediates: [pki/intermediates/]}" \
+  "revocation: {mode: require, cache: {path: kyso-cache.sqlite}}" >"$demo/kyso.yaml"
+"$build/service/kyso" serve --config "$demo/kyso.yaml" --listen 127.0.0.1:0 \
+  --metrics-listen 127.0.0.1:0 >"$demo/kyso-serve.log" 2>&1 &
+pids+=($!)
+address=""
+for _ in $(seq 100); do
+  address=$(sed -n 's/^kyso serve: listening on //p' "$demo/kyso-serve.log")
+  [ -n "$address" ] && break
+  sleep 0.1
+done
+if [ -z "$address" ]; then
+  echo "demo: kyso serve did not start:" >&2
+  cat "$demo/kyso-serve.log" >&2
+  exit 2
+fi
+
+echo "== kyso serve on $address: $(ls "$demo"/docs/*.p7s "$demo"/docs/*.p7m "$demo"/xml/*.xml | wc -l) sample documents (CMS in demo/docs, XML in demo/xml) through VerifyStream"
 echo "== validation time: now; revocation required, from the demo CAs' OCSP responders on 127.0.0.1:18001-18005"
 echo
 set +e
-(cd "$demo" && "$build/service/kyso" verify --config pki/trust.yaml --revocation require --table \
+(cd "$demo" && "$build/service/kyso" verify --server "$address" --table \
   --lang "${KYSO_LANG:-en}" --content docs/dossier.txt --content xml/detached-content.txt \
   docs/*.p7s docs/*.p7m xml/*.xml)
 status=$?
@@ -68,6 +87,7 @@ set -e
 echo
 echo "kyso exit status: $status (0 = all passed, 1 = some did not pass, as expected for this mixed set)"
 echo "revoked.p7s and xml/revoked.xml fail with REVOKED_NO_POE: their signer's certificate was revoked (keyCompromise)."
+echo "Audit log (a JSON line per document) and the metrics address: demo/kyso-serve.log"
 echo "Details of one document:  $build/service/kyso verify --config demo/pki/trust.yaml demo/docs/tampered-content.p7s"
 echo "JSON Lines:               $build/service/kyso verify --config demo/pki/trust.yaml --json demo/docs/valid-p256.p7s"
 echo "An e-invoice:             $build/service/kyso verify --config demo/pki/trust.yaml demo/xml/einvoice-valid.xml"
