@@ -333,7 +333,7 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
   // Through VerifyStream, results arrive in completion order: compare them file by file.
   auto by_file = [](const std::string& text) {
     std::map<std::string, nlohmann::json> out;
-    for (nlohmann::json& line : JsonLines(text)) out[line["file"]] = std::move(line);
+    for (const nlohmann::json& line : JsonLines(text)) out[line["file"].get<std::string>()] = line;
     return out;
   };
   EXPECT_EQ(by_file(through_server.stdout_text), by_file(in_process.stdout_text));
