@@ -117,21 +117,32 @@ grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* c
       ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                  request->revocation());
   const absl::Time started = absl::Now();
-  const bool admitted = cpu_->TrySubmit([this, ctx, request, response, reactor, started,
-                                         context = std::move(context)]() mutable {
+  AdmitUnary(
+      ctx, reactor,
+      [this, ctx, request, response, reactor, started, context = std::move(context)]() mutable {
+        VerifyDocument(*request, std::move(context),
+                       [this, ctx, request, response, reactor, started](DocumentReport r) {
+                         Audit(options_, "Verify", request->request_id(), ClientOf(ctx), r,
+                               started);
+                         response->set_request_id(request->request_id());
+                         ToProto(r, response->mutable_result());
+                         reactor->Finish(grpc::Status::OK);
+                       });
+      });
+  return reactor;
+}
+
+void VerifierService::AdmitUnary(grpc::CallbackServerContext* ctx,
+                                 grpc::ServerUnaryReactor* reactor, std::function<void()> work) {
+  const bool admitted = cpu_->TrySubmit([this, ctx, reactor, work = std::move(work)] {
+    // Dropped before it runs: nobody is waiting for the answer any more.
     if (ctx->IsCancelled() || Expired(ctx)) {
       dropped_.fetch_add(1);
       reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                   "the deadline passed before verification started"));
+                                   "the deadline passed before the work started"));
       return;
     }
-    VerifyDocument(*request, std::move(context),
-                   [this, ctx, request, response, reactor, started](DocumentReport r) {
-                     Audit(options_, "Verify", request->request_id(), ClientOf(ctx), r, started);
-                     response->set_request_id(request->request_id());
-                     ToProto(r, response->mutable_result());
-                     reactor->Finish(grpc::Status::OK);
-                   });
+    work();
   });
   if (!admitted) {
     refused_.fetch_add(1);
@@ -139,7 +150,6 @@ grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* c
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "the server is busy; retry after a short wait"));
   }
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* VerifierService::ValidateCertificate(
@@ -153,31 +163,20 @@ grpc::ServerUnaryReactor* VerifierService::ValidateCertificate(
   VerificationContext context =
       ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                  request->revocation());
-  const bool admitted = cpu_->TrySubmit(
-      [this, ctx, request, response, reactor, context = std::move(context)]() mutable {
-        if (ctx->IsCancelled() || Expired(ctx)) {
-          dropped_.fetch_add(1);
-          reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                       "the deadline passed before validation started"));
-          return;
-        }
-        // The certificate, then the helpers, as one input (validate-cert's file layout).
-        std::string bytes = request->certificate();
-        for (const std::string& extra : request->intermediates()) bytes += "\n" + extra;
-        // Certificate validation asks revocation synchronously: it is rare and small next to
-        // document traffic; a blocking fetch here occupies one worker for at most the OCSP timeout.
-        context.revocation = online_;
-        const CertificateReport report = verifier_->ValidateCertificate(bytes, context);
-        response->set_request_id(request->request_id());
-        ToProto(report, response);
-        reactor->Finish(grpc::Status::OK);
-      });
-  if (!admitted) {
-    refused_.fetch_add(1);
-    ctx->AddTrailingMetadata("retry-after-ms", kRetryAfterMs);
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "the server is busy; retry after a short wait"));
-  }
+  AdmitUnary(ctx, reactor,
+             [this, request, response, reactor, context = std::move(context)]() mutable {
+               // The certificate, then the helpers, as one input (validate-cert's file layout).
+               std::string bytes = request->certificate();
+               for (const std::string& extra : request->intermediates()) bytes += "\n" + extra;
+               // Certificate validation asks revocation synchronously: it is rare and small next to
+               // document traffic; a blocking fetch here occupies one worker for at most the OCSP
+               // timeout.
+               context.revocation = online_;
+               const CertificateReport report = verifier_->ValidateCertificate(bytes, context);
+               response->set_request_id(request->request_id());
+               ToProto(report, response);
+               reactor->Finish(grpc::Status::OK);
+             });
   return reactor;
 }
 

@@ -75,6 +75,11 @@ class VerifierService final : public v1::SignatureVerifier::CallbackService {
   // revocation mode applied.
   VerificationContext ContextFor(const google::protobuf::Timestamp* validation_time,
                                  v1::RevocationMode revocation) const;
+  // Queues `work` for a CPU worker, or answers RESOURCE_EXHAUSTED (with a retry hint) when the
+  // queue is full; on the worker, a call cancelled or past its deadline is finished
+  // DEADLINE_EXCEEDED instead of running `work`.
+  void AdmitUnary(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor,
+                  std::function<void()> work);
   // Verifies on the calling worker; `done` runs when the report is complete (maybe on another
   // thread, after revocation evidence arrived).
   void VerifyDocument(const v1::VerifyRequest& request, VerificationContext context,
