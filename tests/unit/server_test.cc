@@ -99,6 +99,17 @@ class ServerTest : public ::testing::Test {
     Connect(grpc::InsecureChannelCredentials());
   }
 
+  // Blocks one CPU worker until `release` is notified, and returns once it is blocked. The gate
+  // is shared with the task, so it outlives the test body even if the task runs later.
+  void OccupyTheWorker(std::shared_ptr<absl::Notification> release) {
+    auto started = std::make_shared<absl::Notification>();
+    cpu_->Submit([release, started] {
+      started->Notify();
+      release->WaitForNotification();
+    });
+    started->WaitForNotification();
+  }
+
   void Connect(std::shared_ptr<grpc::ChannelCredentials> credentials) {
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()), credentials);
     stub_ = v1::SignatureVerifier::NewStub(channel_);
@@ -224,19 +235,15 @@ TEST_F(ServerTest, StreamOfTenThousandMixedDocumentsAnswersEachOnceWithTheInProc
 
 TEST_F(ServerTest, FullQueueIsResourceExhaustedWithARetryHint) {
   StartServer(/*workers=*/1, /*queue=*/1);
-  absl::Notification release;
-  std::atomic<bool> started{false};
-  cpu_->Submit([&] {
-    started = true;
-    release.WaitForNotification();
-  });
-  while (!started) std::this_thread::yield();
-  cpu_->Submit([&] { release.WaitForNotification(); });  // the queue's one place
+  // Shared, not on the stack: the queued task below still runs after this test body returns.
+  auto release = std::make_shared<absl::Notification>();
+  OccupyTheWorker(release);
+  cpu_->Submit([release] { release->WaitForNotification(); });  // the queue's one place
   grpc::ClientContext context;
   v1::VerifyResponse response;
   const grpc::Status status = Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &response,
                                      absl::Seconds(30), &context);
-  release.Notify();
+  release->Notify();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   const auto& trailers = context.GetServerTrailingMetadata();
   EXPECT_NE(trailers.find("retry-after-ms"), trailers.end());
@@ -249,19 +256,18 @@ TEST_F(ServerTest, ExpiredWorkIsDroppedBeforeItRuns) {
   // setting up the connection.
   v1::VerifyResponse warm;
   ASSERT_TRUE(Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &warm).ok());
-  absl::Notification release;
-  std::atomic<bool> started{false};
-  cpu_->Submit([&] {
-    started = true;
-    release.WaitForNotification();
-  });
-  while (!started) std::this_thread::yield();
+  auto release = std::make_shared<absl::Notification>();
+  OccupyTheWorker(release);
   v1::VerifyResponse response;
   // Queued behind the blocked worker; its deadline passes while it waits.
   const grpc::Status status =
       Verify(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), &response, absl::Milliseconds(500));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  release.Notify();
+  // The server's deadline is the client's timeout counted from when the request arrived, so it
+  // lags the client's by the transit time; let it pass too before the worker picks the task up
+  // (otherwise the task may legitimately still be live and get verified).
+  absl::SleepFor(absl::Seconds(1));
+  release->Notify();
   // The server notices when the task comes up, and does not verify it.
   for (int i = 0; i < 1000 && service_->dropped() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
   EXPECT_EQ(service_->dropped(), 1u);
