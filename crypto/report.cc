@@ -94,7 +94,10 @@ void DocumentReport::Summarize() {
     return;
   }
   Verdict worst = Verdict::Pass();
-  for (const SignatureReport& s : signatures) worst = Worst(worst, s.verdict);
+  for (const SignatureReport& s : signatures) {
+    worst = Worst(worst, s.verdict);
+    stage_times += s.stage_times;
+  }
   verdict = Worst(verdict, worst);
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crypto/messages.h"
+#include "crypto/stage_times.h"
 
 namespace kyso {
 
@@ -116,6 +117,7 @@ struct SignatureReport {
   std::vector<SignedReference> signed_references;  // XML only
   std::optional<bool> document_root_covered;       // XML only: a matched reference covers the root
   std::vector<Message> messages;
+  StageTimes stage_times;  // not serialized; summed into the document's by Summarize()
 };
 
 struct DocumentReport {
@@ -125,9 +127,11 @@ struct DocumentReport {
   Verdict verdict;
   std::vector<SignatureReport> signatures;
   std::vector<Message> messages;
+  StageTimes stage_times;  // not serialized: for latency metrics
 
   // Sets the document verdict from its signatures: the worst of them, and TOTAL_FAILED /
-  // FORMAT_FAILURE for a document with no signature (DESIGN.md, report contract).
+  // FORMAT_FAILURE for a document with no signature (DESIGN.md, report contract). Adds the
+  // signatures' stage times to the document's.
   void Summarize();
 };
 

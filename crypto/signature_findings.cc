@@ -73,8 +73,10 @@ void CheckPathElement(const std::vector<CertificatePtr>& path, size_t index,
 void ValidateSignerPath(const CertificatePtr& signer, absl::Span<const CertificatePtr> supplied,
                         const VerificationContext& context, ChainValidator* chains,
                         SignatureReport* report, LeafUsage usage) {
+  std::optional<ScopedStageTimer> chain_timer(&report->stage_times.chain);
   std::shared_ptr<const ChainResult> chain = chains->Validate(
       signer, supplied, *context.trust, context.validation_time, context.policy, usage);
+  chain_timer.reset();
   for (const CertificatePtr& c : chain->path) report->chain.push_back(c->subject());
   report->trust_anchor = chain->trust_anchor;
   report->verdict = Worst(report->verdict, chain->verdict);
@@ -87,6 +89,7 @@ void ValidateSignerPath(const CertificatePtr& signer, absl::Span<const Certifica
   // Revocation is asked about a path that reached an anchor: without one there is no issuer to
   // trust an answer from, and the signature is INDETERMINATE already.
   if (chain->trust_anchor.empty() || chain->path.size() < 2) return;
+  ScopedStageTimer revocation_timer(&report->stage_times.revocation);
   Findings findings(report);
   for (size_t i = 0; i + 1 < chain->path.size(); ++i) {
     if (i > 0) {

@@ -75,7 +75,10 @@ DocumentReport Verifier::VerifyDocument(absl::string_view bytes,
       break;
   }
 
-  absl::StatusOr<cms::ParsedCms> parsed = cms::ParseCms(der);
+  absl::StatusOr<cms::ParsedCms> parsed = [&] {
+    ScopedStageTimer timer(&report.stage_times.parse);
+    return cms::ParseCms(der);
+  }();
   if (!parsed.ok()) {
     FormatFailure(&report, CmsParseErrorCode(parsed.status()), parsed.status().message());
     return report;

@@ -173,6 +173,7 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
   // 4. Signature value. RFC 5652 5.4: over the DER of the signed attributes with an EXPLICIT SET
   // OF tag, or over the content itself when there are no signed attributes.
   absl::Status signature_status;
+  std::optional<ScopedStageTimer> signature_timer(&report->stage_times.signature);
   if (si.signed_attributes) {
     std::string to_be_signed(si.signed_attributes->full);
     to_be_signed[0] = static_cast<char>(asn1::kTagSet);
@@ -182,6 +183,7 @@ void VerifyOneSigner(const SignerInfo& si, const SignedData& sd,
     signature_status =
         VerifyDigestSignature(signer->public_key(), *alg, content_digest(), si.signature);
   }
+  signature_timer.reset();
   if (!signature_status.ok()) {
     findings.Add(Verdict::Fail(SubIndication::kSigCryptoFailure),
                  MakeMessage(MessageCode::kSignatureInvalid, signature_status.message()));

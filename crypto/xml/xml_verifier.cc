@@ -579,7 +579,9 @@ void VerifySignature(const xmlNode* signature, const ParsedXml& xml,
     return;
   }
 
-  // SignatureValue first, over the canonical SignedInfo.
+  // SignatureValue first, over the canonical SignedInfo. The signature stage runs from here to the
+  // last reference digest.
+  std::optional<ScopedStageTimer> signature_timer(&report->stage_times.signature);
   absl::StatusOr<std::string> canonical =
       Canonicalize(xml.doc.get(), NodeSet{const_cast<xmlNode*>(signed_info_node), {}, true},
                    info.c14n, info.c14n_prefixes);
@@ -638,6 +640,7 @@ void VerifySignature(const xmlNode* signature, const ParsedXml& xml,
     report->signed_references.push_back(std::move(entry));
   }
   report->document_root_covered = root_covered;
+  signature_timer.reset();
 
   const char* xades_ns = nullptr;
   if (const xmlNode* qualifying = FindQualifyingProperties(signature, &xades_ns)) {
@@ -659,7 +662,10 @@ void VerifyXmlDocument(absl::string_view bytes, absl::Span<const DetachedContent
                        const VerificationContext& context, XmlCaches caches,
                        const XmlLimits& limits, DocumentReport* report) {
   report->format = "xml";
-  absl::StatusOr<ParsedXml> xml = ParseXmlSafely(bytes, limits.max_bytes);
+  absl::StatusOr<ParsedXml> xml = [&] {
+    ScopedStageTimer timer(&report->stage_times.parse);
+    return ParseXmlSafely(bytes, limits.max_bytes);
+  }();
   if (!xml.ok()) {
     MessageCode code = MessageCode::kXmlMalformed;
     if (xml.status().code() == absl::StatusCode::kFailedPrecondition)

@@ -86,6 +86,23 @@ TEST(CmsVerifier, ManifestCoversTheIssueTable) {
 
 // --- Cases that need another setup than the table. ---
 
+TEST(CmsVerifier, StageTimesAccountForEachStage) {
+  Verifier verifier;
+  VerificationContext ctx = DemoContext();
+  const DocumentReport report =
+      verifier.VerifyDocument(ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"), std::nullopt, ctx);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  const StageTimes& doc = report.stage_times;
+  EXPECT_GT(doc.parse, absl::ZeroDuration());
+  EXPECT_GT(doc.signature, absl::ZeroDuration());
+  EXPECT_GT(doc.chain, absl::ZeroDuration());
+  // The demo context checks no revocation, so no time goes there.
+  EXPECT_EQ(doc.revocation, absl::ZeroDuration());
+  // The document's figures are its signatures' summed, not counted twice.
+  EXPECT_EQ(doc.signature, report.signatures[0].stage_times.signature);
+  EXPECT_EQ(doc.chain, report.signatures[0].stage_times.chain);
+}
+
 TEST(CmsVerifier, DetachedWithoutContentIsSignedDataNotFound) {
   Verifier verifier;
   const DocumentReport report = verifier.VerifyDocument(

@@ -89,6 +89,11 @@ TEST(XmlVerifier, EinvoiceReportsWhatEachSignatureCovers) {
   ASSERT_TRUE(seller->signer.has_value());
   EXPECT_EQ(seller->signer->identifiers.at(0), Identifier("MST", "0101234567"));
   EXPECT_EQ(cqt->signer->identifiers.at(0), Identifier("CCCD", "001085012345"));
+  EXPECT_GT(report.stage_times.parse, absl::ZeroDuration());
+  EXPECT_EQ(report.stage_times.signature,
+            seller->stage_times.signature + cqt->stage_times.signature);
+  EXPECT_GT(seller->stage_times.signature, absl::ZeroDuration());
+  EXPECT_GT(cqt->stage_times.chain, absl::ZeroDuration());
 }
 
 TEST(XmlVerifier, EinvoiceWithOneBrokenSignatureReportsEachOnItsOwn) {
