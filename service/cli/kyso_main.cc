@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "service/cli/batch_command.h"
 #include "service/cli/commands.h"
 #include "service/cli/serve_command.h"
 
@@ -70,6 +71,41 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
                         "HOST:PORT for Prometheus /metrics (overrides the config)");
 
+  kyso::cli::BatchCommandOptions batch;
+  std::string batch_lang = "en";
+  CLI::App* batch_cmd =
+      app.add_subcommand("batch", "re-verify an archive (folders, zip/tar, JSONL manifests)");
+  batch_cmd->add_option("--input", batch.inputs, "folder, zip/tar archive or .jsonl manifest")
+      ->required()
+      ->allow_extra_args(false);
+  batch_cmd->add_option("--out", batch.out, "results, one JSON line per file (appended)")
+      ->required();
+  batch_cmd->add_option("--server", batch.server, "HOST:PORT of a running kyso service");
+  batch_cmd->add_flag("--embedded", batch.embedded, "verify in this process (the default)");
+  batch_cmd->add_option("--at", batch.at,
+                        "validation time: RFC 3339, or signing-time (the claimed signing time); "
+                        "default now");
+  batch_cmd->add_flag("--resume", batch.resume, "skip files already in --out (path and SHA-256)");
+  batch_cmd->add_option("--concurrency", batch.concurrency, "documents in flight (default 64)");
+  batch_cmd->add_option("--shard", batch.shard, "this run's shard, 0 <= I < N");
+  batch_cmd->add_option("--of", batch.of, "number of shards N");
+  batch_cmd->add_option("--report", batch.report_html, "write a self-contained HTML report");
+  batch_cmd->add_option("--lang", batch_lang, "language of the summary: en | vi")
+      ->check(CLI::IsMember({"en", "vi"}));
+  batch_cmd->add_option("--config", batch.config_path, "YAML config (with --embedded)");
+  batch_cmd->add_option("--trust-anchor", batch.trust_anchors, "trust anchor (with --embedded)")
+      ->allow_extra_args(false);
+  batch_cmd->add_option("--intermediate", batch.intermediates, "intermediate CA (--embedded)")
+      ->allow_extra_args(false);
+  batch_cmd->add_option("--crl", batch.crl_paths, "local CRL file (with --embedded)")
+      ->allow_extra_args(false);
+  batch_cmd->add_option("--revocation", batch.revocation, "require | prefer | off (--embedded)")
+      ->check(CLI::IsMember({"require", "prefer", "off"}));
+  batch_cmd->add_option("--threads", batch.threads, "worker threads with --embedded (0 = cores)");
+  batch_cmd->add_option("--tls-ca", batch.tls_ca, "with --server: the server certificate's CA");
+  batch_cmd->add_option("--tls-cert", batch.tls_cert, "with --server: client certificate (mTLS)");
+  batch_cmd->add_option("--tls-key", batch.tls_key, "with --server: client key (mTLS)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -83,6 +119,10 @@ int main(int argc, char** argv) {
   }
 
   if (serve_cmd->parsed()) return kyso::cli::RunServe(serve, std::cerr);
+  if (batch_cmd->parsed()) {
+    batch.lang = batch_lang == "vi" ? kyso::Language::kVietnamese : kyso::Language::kEnglish;
+    return kyso::cli::RunBatchCommand(batch, std::cout, std::cerr);
+  }
   if (verify_cmd->parsed()) {
     verify.lang = verify_lang == "vi" ? kyso::Language::kVietnamese : kyso::Language::kEnglish;
     return kyso::cli::RunVerify(verify, std::cout, std::cerr);

@@ -1,0 +1,29 @@
+// `kyso batch --embedded`: verification in this process, with what `kyso verify` uses (one shared
+// Verifier with its certificate and chain caches; local CRLs, then OCSP/CRL fetching with the
+// memory and SQLite caches of the config) on a WorkerPool of `threads` workers.
+//
+// Thread-safety: Submit() from one thread; `done` runs on the pool's workers.
+#ifndef KYSO_SERVICE_BATCH_EMBEDDED_BACKEND_H_
+#define KYSO_SERVICE_BATCH_EMBEDDED_BACKEND_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "service/batch/verify_backend.h"
+
+namespace kyso::batch {
+
+struct EmbeddedOptions {
+  std::string config_path;  // may be empty: flags only
+  std::vector<std::string> trust_anchors, intermediates, crl_paths;
+  std::string revocation;  // require | prefer | off; empty = the config's
+  int threads = 0;         // 0 = one per core
+};
+
+// Loads the config and the trust store; a bad config is an error (exit 2 for the caller).
+absl::StatusOr<std::unique_ptr<VerifyBackend>> MakeEmbeddedBackend(const EmbeddedOptions& options);
+
+}  // namespace kyso::batch
+
+#endif  // KYSO_SERVICE_BATCH_EMBEDDED_BACKEND_H_
