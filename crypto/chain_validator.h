@@ -7,7 +7,7 @@
 // leaf's key usage for document signing.
 //
 // Cache.
-//   Key: (leaf SHA-256, SHA-256 of the sorted set of supplied certificates, trust generation,
+//   Key: (leaf SHA-256, the sorted set of the supplied certificates' SHA-256, trust generation,
 //         policy fingerprint, leaf usage).
 //   Value: up to kWindowsPerKey verdicts, each with the window of validation times for which it
 //          holds: a path that validated holds from the latest notBefore to the earliest notAfter
