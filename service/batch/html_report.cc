@@ -27,7 +27,7 @@ struct Bar {
 
 // A horizontal bar chart as inline SVG: one row per bar, the value written after it.
 std::string BarChart(const std::string& title, const std::vector<Bar>& bars) {
-  const int label_width = 330, bar_width = 420, row_height = 24;
+  const int label_width = 430, bar_width = 400, row_height = 24;
   const int height = 30 + row_height * static_cast<int>(std::max<size_t>(bars.size(), 1));
   int max_total = 1;
   for (const Bar& b : bars) max_total = std::max(max_total, b.passed + b.not_passed);
