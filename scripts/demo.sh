@@ -65,7 +65,8 @@ printf '%s\n' "trust: {anchors: [pki/anchors/], intermediates: [pki/intermediate
 pids+=($!)
 address=""
 for _ in $(seq 100); do
-  address=$(sed -n 's/^kyso serve: listening on //p' "$demo/kyso-serve.log")
+  # The operational log is JSON lines; the "listening" event carries the address.
+  address=$(sed -n 's/.*"event":"listening".*"address":"\([^"]*\)".*/\1/p' "$demo/kyso-serve.log")
   [ -n "$address" ] && break
   sleep 0.1
 done

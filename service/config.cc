@@ -52,11 +52,17 @@ absl::StatusOr<std::vector<std::string>> PathList(const YAML::Node& node, const 
 }
 
 absl::Status ParseServer(const YAML::Node& node, const std::string& base_dir, ServerConfig* out) {
-  KYSO_RETURN_IF_ERROR(
-      CheckKeys(node, "server", {"listen", "metrics_listen", "tls", "max_message_bytes"}));
+  KYSO_RETURN_IF_ERROR(CheckKeys(node, "server",
+                                 {"listen", "metrics_listen", "admin_listen", "tls",
+                                  "max_message_bytes", "shutdown_grace_ms"}));
   if (node["listen"]) out->listen = node["listen"].as<std::string>();
   if (node["metrics_listen"]) out->metrics_listen = node["metrics_listen"].as<std::string>();
+  if (node["admin_listen"]) out->admin_listen = node["admin_listen"].as<std::string>();
   if (node["max_message_bytes"]) out->max_message_bytes = node["max_message_bytes"].as<int64_t>();
+  if (node["shutdown_grace_ms"]) out->shutdown_grace_ms = node["shutdown_grace_ms"].as<int64_t>();
+  if (out->shutdown_grace_ms < 0) {
+    return absl::InvalidArgumentError("server.shutdown_grace_ms: must not be negative");
+  }
   if (const YAML::Node tls = node["tls"]) {
     KYSO_RETURN_IF_ERROR(CheckKeys(tls, "server.tls", {"cert", "key", "client_ca"}));
     if (tls["cert"]) out->tls.cert = Resolve(base_dir, tls["cert"].as<std::string>());
@@ -167,12 +173,14 @@ std::string ConfigToYaml(const Config& config) {
   out << YAML::Key << "server" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "listen" << YAML::Value << config.server.listen;
   out << YAML::Key << "metrics_listen" << YAML::Value << config.server.metrics_listen;
+  out << YAML::Key << "admin_listen" << YAML::Value << config.server.admin_listen;
   out << YAML::Key << "tls" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "cert" << YAML::Value << config.server.tls.cert;
   out << YAML::Key << "key" << YAML::Value << config.server.tls.key;
   out << YAML::Key << "client_ca" << YAML::Value << config.server.tls.client_ca;
   out << YAML::EndMap;
   out << YAML::Key << "max_message_bytes" << YAML::Value << config.server.max_message_bytes;
+  out << YAML::Key << "shutdown_grace_ms" << YAML::Value << config.server.shutdown_grace_ms;
   out << YAML::EndMap;
   out << YAML::Key << "workers" << YAML::Value << config.workers;
   out << YAML::Key << "trust" << YAML::Value << YAML::BeginMap;

@@ -21,8 +21,12 @@ struct TlsConfig {
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   std::string metrics_listen = "127.0.0.1:9464";
+  // Plaintext health + reflection for probes; empty: none (health is on the main port too).
+  std::string admin_listen;
   TlsConfig tls;
   int64_t max_message_bytes = 64 << 20;
+  // SIGTERM: how long calls in flight may take to finish before they are cancelled.
+  int64_t shutdown_grace_ms = 10000;
 };
 
 struct TrustConfig {

@@ -8,12 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "service/cli/json_log.h"
 #include "service/config.h"
 #include "service/file_io.h"
 #include "service/revocation/evidence_store.h"
 #include "service/revocation/online_source.h"
+#include "service/server/admin_server.h"
 #include "service/server/metrics.h"
 #include "service/server/server.h"
 #include "service/trust_loader.h"
@@ -21,8 +24,6 @@
 
 namespace kyso::cli {
 namespace {
-
-constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
 struct Snapshot {
   std::shared_ptr<const TrustStore> trust;
@@ -50,6 +51,9 @@ class SnapshotHolder final {
   std::shared_ptr<const Snapshot> current_ ABSL_GUARDED_BY(mu_);
 };
 
+// "127.0.0.1" of "127.0.0.1:0", "[::1]" of "[::1]:0": to say where a port-0 listener landed.
+std::string HostOf(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
+
 IntermediateRevocation ParseIntermediates(const Config& config) {
   if (config.revocation.intermediates == "require") return IntermediateRevocation::kRequire;
   if (config.revocation.intermediates == "off") return IntermediateRevocation::kOff;
@@ -68,8 +72,8 @@ absl::StatusOr<Snapshot> LoadSnapshot(const std::string& config_path, uint64_t g
 }  // namespace
 
 int RunServe(const ServeOptions& o, std::ostream& err) {
-  // SIGTERM and SIGINT are taken with sigwait below; block them before any thread starts so that
-  // every thread inherits the mask and none is interrupted.
+  // SIGTERM, SIGINT and SIGHUP are taken with sigwait below; block them before any thread starts
+  // so that every thread inherits the mask and none is interrupted.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -77,25 +81,34 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  if (o.config_path.empty()) {
-    err << "kyso serve: --config is required\n";
+  JsonLog log(err);
+  auto fail = [&log](const std::string& what) {
+    log.Error("start_failed", what);
     return 2;
-  }
+  };
+  if (o.config_path.empty()) return fail("--config is required");
   absl::StatusOr<Config> config = LoadConfig(o.config_path);
-  if (!config.ok()) {
-    err << "kyso serve: " << config.status().message() << "\n";
-    return 2;
-  }
+  if (!config.ok()) return fail(std::string(config.status().message()));
   if (o.print_config) {
     std::cout << ConfigToYaml(*config);
     return 0;
   }
+  // The probe port first, NOT_SERVING: a probe that asks while the trust store loads (large
+  // stores take a while) hears "not yet" rather than finding nothing.
+  const std::string admin_listen =
+      o.admin_listen.empty() ? config->server.admin_listen : o.admin_listen;
+  std::unique_ptr<AdminServer> admin;
+  if (!admin_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<AdminServer>> started = AdminServer::Start(admin_listen);
+    if (!started.ok()) return fail(std::string(started.status().message()));
+    admin = *std::move(started);
+    const std::string address = absl::StrCat(HostOf(admin_listen), ":", admin->port());
+    log.Info("admin_listening", "health and reflection (plaintext) on " + address,
+             {{"address", address}});
+  }
   absl::StatusOr<std::shared_ptr<const TrustStore>> trust =
       LoadTrustStore(config->trust.anchors, config->trust.intermediates, 1);
-  if (!trust.ok()) {
-    err << "kyso serve: " << trust.status().message() << "\n";
-    return 2;
-  }
+  if (!trust.ok()) return fail(std::string(trust.status().message()));
   std::unique_ptr<EvidenceStore> store;
   if (config->revocation.mode != RevocationMode::kOff && !config->revocation.cache_path.empty()) {
     absl::StatusOr<std::unique_ptr<EvidenceStore>> opened =
@@ -103,7 +116,8 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
     if (opened.ok()) {
       store = *std::move(opened);
     } else {
-      err << "kyso serve: revocation cache disabled: " << opened.status().message() << "\n";
+      log.Warn("cache_disabled",
+               absl::StrCat("revocation cache disabled: ", opened.status().message()));
     }
   }
   OnlineSourceOptions online_options;
@@ -125,18 +139,20 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   ServiceMetrics* metrics_sink = nullptr;  // set below, before the server takes any call
   service_options.audit = [audit, &metrics_sink](const AuditRecord& r) {
     if (metrics_sink != nullptr) metrics_sink->RecordDocument(r);
-    nlohmann::json line = {
-        {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())},
-        {"event", "verified"},
-        {"method", r.method},
-        {"request_id", r.request_id},
-        {"client", r.client},
-        {"document_sha256", r.document_sha256},
-        {"signer_sha256", r.signer_sha256},
-        {"indication", ToString(r.verdict.indication)},
-        {"sub_indication", ToString(r.verdict.sub_indication)},
-        {"latency_ms", absl::ToDoubleMilliseconds(r.latency)}};
-    audit->info(line.dump());
+    nlohmann::ordered_json line = {{"time", LogTimestamp()},
+                                   {"event", "verified"},
+                                   {"method", r.method},
+                                   {"request_id", r.request_id},
+                                   {"client", r.client},
+                                   {"document_sha256", r.document_sha256},
+                                   {"signer_sha256", r.signer_sha256},
+                                   {"indication", ToString(r.verdict.indication)},
+                                   {"sub_indication", ToString(r.verdict.sub_indication)},
+                                   {"latency_ms", absl::ToDoubleMilliseconds(r.latency)}};
+    audit->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
+  service_options.on_call = [&metrics_sink](const CallRecord& r) {
+    if (metrics_sink != nullptr) metrics_sink->RecordCall(r);
   };
   VerifierService service(
       service_options, &verifier,
@@ -157,14 +173,12 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   if (!metrics_listen.empty()) {
     absl::StatusOr<std::unique_ptr<ServiceMetrics>> started =
         ServiceMetrics::Start(metrics_listen, &service, &cpu, &online);
-    if (!started.ok()) {
-      err << "kyso serve: " << started.status().message() << "\n";
-      return 2;
-    }
+    if (!started.ok()) return fail(std::string(started.status().message()));
     metrics = *std::move(started);
     metrics_sink = metrics.get();
-    err << "kyso serve: metrics on http://" << metrics_listen.substr(0, metrics_listen.rfind(':'))
-        << ":" << metrics->port() << "/metrics" << std::endl;
+    const std::string url =
+        absl::StrCat("http://", HostOf(metrics_listen), ":", metrics->port(), "/metrics");
+    log.Info("metrics_listening", "Prometheus metrics at " + url, {{"url", url}});
   }
   ServerOptions server_options;
   server_options.listen = o.listen.empty() ? config->server.listen : o.listen;
@@ -176,43 +190,55 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
                                     std::pair{tls.client_ca, &server_options.tls_client_ca_pem}}) {
       if (path.empty()) continue;
       absl::StatusOr<std::string> data = ReadFile(path, 1 << 20);
-      if (!data.ok()) {
-        err << "kyso serve: server.tls: " << data.status().message() << "\n";
-        return 2;
-      }
+      if (!data.ok()) return fail(absl::StrCat("server.tls: ", data.status().message()));
       *pem = *std::move(data);
     }
   }
   absl::StatusOr<std::unique_ptr<KysoServer>> server = KysoServer::Start(server_options, &service);
-  if (!server.ok()) {
-    err << "kyso serve: " << server.status().message() << "\n";
-    return 2;
-  }
-  const std::string host = server_options.listen.substr(0, server_options.listen.rfind(':'));
-  err << "kyso serve: listening on " << host << ":" << (*server)->port() << std::endl;
+  if (!server.ok()) return fail(std::string(server.status().message()));
+  const std::string address = absl::StrCat(HostOf(server_options.listen), ":", (*server)->port());
+  log.Info("listening", "listening on " + address,
+           {{"address", address},
+            {"tls", !tls.cert.empty()},
+            {"mtls", !tls.client_ca.empty()},
+            {"workers", cpu.threads()}});
+  auto set_serving = [&](bool serving) {
+    if (admin) admin->SetServing(serving);
+    if (metrics) metrics->SetServing(serving);
+  };
+  set_serving(true);
 
   uint64_t generation = 1;
+  int signal = 0;
   for (;;) {
-    int signal = 0;
     sigwait(&signals, &signal);
-    if (signal != SIGHUP) {
-      err << "kyso serve: shutting down (signal " << signal << ")" << std::endl;
-      break;
-    }
+    if (signal != SIGHUP) break;
     // SIGHUP: trust store and policy again, all or nothing. A reload that fails keeps serving
-    // with the old snapshot and says why.
+    // with the old snapshot and says why; health stays SERVING either way.
     absl::StatusOr<Snapshot> reloaded = LoadSnapshot(o.config_path, generation + 1);
     if (!reloaded.ok()) {
-      err << "kyso serve: reload failed, keeping the current trust store and policy: "
-          << reloaded.status().message() << std::endl;
+      log.Warn("reload_failed",
+               absl::StrCat("reload failed, keeping the current trust store and policy: ",
+                            reloaded.status().message()),
+               {{"generation", generation}});
+      if (metrics) metrics->RecordReload(false, generation);
       continue;
     }
     ++generation;
     snapshots.Set(*std::move(reloaded));
-    err << "kyso serve: reloaded trust store and policy (generation " << generation << ")"
-        << std::endl;
+    log.Info("reloaded",
+             absl::StrCat("reloaded trust store and policy (generation ", generation, ")"),
+             {{"generation", generation}});
+    if (metrics) metrics->RecordReload(true, generation);
   }
-  (*server)->Shutdown(kShutdownGrace);
+  // Drain: probes hear NOT_SERVING first, then the main port stops taking calls and those in
+  // flight get the grace period to finish.
+  const absl::Duration grace = absl::Milliseconds(config->server.shutdown_grace_ms);
+  log.Info("draining", absl::StrCat("signal ", signal, ": draining"),
+           {{"signal", signal}, {"grace_ms", config->server.shutdown_grace_ms}});
+  set_serving(false);
+  (*server)->Shutdown(grace);
+  log.Info("stopped", "stopped");
   return 0;
 }
 

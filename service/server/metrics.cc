@@ -2,6 +2,10 @@
 
 #include <prometheus/metric_family.h>
 
+#include <iterator>
+#include <map>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 
 namespace kyso {
@@ -58,6 +62,12 @@ class ServiceMetrics::Pulled final : public prometheus::Collectable {
     auto busy = Family("kyso_workers_busy", "CPU workers verifying now.", MetricType::Gauge);
     AddValue(&busy, {}, static_cast<double>(cpu_->busy()));
     out.push_back(std::move(busy));
+    auto in_flight = Family("kyso_documents_in_flight",
+                            "Documents admitted and not yet answered (queued, verifying, waiting "
+                            "for revocation evidence, or waiting to be written).",
+                            MetricType::Gauge);
+    AddValue(&in_flight, {}, static_cast<double>(service_->documents_in_flight()));
+    out.push_back(std::move(in_flight));
     if (online_ == nullptr) return out;
     auto requests = Family("kyso_revocation_fetch_requests_total",
                            "OCSP and CRL requests, by responder or CRL URL.", MetricType::Counter);
@@ -105,6 +115,37 @@ absl::StatusOr<std::unique_ptr<ServiceMetrics>> ServiceMetrics::Start(
                      .Name("kyso_document_latency_seconds")
                      .Help("Time from admission to report, by RPC method.")
                      .Register(*m->registry_);
+  m->stage_ = &prometheus::BuildHistogram()
+                   .Name("kyso_stage_seconds")
+                   .Help(
+                       "Time per verification stage (parse, signature, chain, revocation), "
+                       "one observation per document and stage.")
+                   .Register(*m->registry_);
+  m->calls_ = &prometheus::BuildCounter()
+                   .Name("kyso_rpc_calls_total")
+                   .Help("Finished RPCs by method and gRPC status code.")
+                   .Register(*m->registry_);
+  m->call_latency_ = &prometheus::BuildHistogram()
+                          .Name("kyso_rpc_seconds")
+                          .Help(
+                              "RPC latency from the handler's start to Finish, by method and "
+                              "gRPC status code (a stream's whole life).")
+                          .Register(*m->registry_);
+  m->reloads_ = &prometheus::BuildCounter()
+                     .Name("kyso_reloads_total")
+                     .Help("SIGHUP reloads of the trust store and policy, by result (ok, failed).")
+                     .Register(*m->registry_);
+  m->generation_ = &prometheus::BuildGauge()
+                        .Name("kyso_trust_generation")
+                        .Help("Generation of the trust store and policy serving now (1 at start).")
+                        .Register(*m->registry_)
+                        .Add({});
+  m->generation_->Set(1);
+  m->serving_ = &prometheus::BuildGauge()
+                     .Name("kyso_serving")
+                     .Help("1 while health says SERVING, 0 before and while draining.")
+                     .Register(*m->registry_)
+                     .Add({});
   m->pulled_ = std::make_shared<Pulled>(service, cpu, online);
   // civetweb reports a failure to bind by throwing; this is the adapter that turns it into a
   // status.
@@ -123,17 +164,76 @@ absl::StatusOr<std::unique_ptr<ServiceMetrics>> ServiceMetrics::Start(
 
 ServiceMetrics::~ServiceMetrics() = default;
 
+namespace {
+
+// The canonical names (grpc/status.h), as other gRPC tooling labels them.
+std::string StatusCodeName(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
+  const int i = static_cast<int>(code);
+  if (i >= 0 && i < static_cast<int>(std::size(kNames))) return kNames[i];
+  return absl::StrCat(i);
+}
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+      0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  return *buckets;
+}
+
+// Stages are microseconds when caches are warm, milliseconds to seconds when evidence is fetched.
+const prometheus::Histogram::BucketBoundaries& StageBuckets() {
+  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+      0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+      0.005,   0.01,     0.025,   0.05,   0.1,     0.25,   1,     5};
+  return *buckets;
+}
+
+}  // namespace
+
+void ServiceMetrics::RecordCall(const CallRecord& record) {
+  const std::map<std::string, std::string> labels = {{"method", record.method},
+                                                     {"code", StatusCodeName(record.code)}};
+  calls_->Add(labels).Increment();
+  call_latency_->Add(labels, LatencyBuckets()).Observe(absl::ToDoubleSeconds(record.latency));
+}
+
+void ServiceMetrics::RecordReload(bool ok, uint64_t generation) {
+  reloads_->Add({{"result", ok ? "ok" : "failed"}}).Increment();
+  generation_->Set(static_cast<double>(generation));
+}
+
+void ServiceMetrics::SetServing(bool serving) { serving_->Set(serving ? 1 : 0); }
+
 void ServiceMetrics::RecordDocument(const AuditRecord& record) {
   documents_
       ->Add({{"format", record.format},
              {"indication", std::string(ToString(record.verdict.indication))},
              {"sub_indication", std::string(ToString(record.verdict.sub_indication))}})
       .Increment();
-  latency_
-      ->Add({{"method", record.method}},
-            prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                    0.25, 0.5, 1, 2.5, 5})
+  latency_->Add({{"method", record.method}}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(record.latency));
+  const StageTimes& t = record.stage_times;
+  for (const auto& [stage, time] :
+       {std::pair{"parse", t.parse}, std::pair{"signature", t.signature},
+        std::pair{"chain", t.chain}, std::pair{"revocation", t.revocation}}) {
+    stage_->Add({{"stage", stage}}, StageBuckets()).Observe(absl::ToDoubleSeconds(time));
+  }
 }
 
 }  // namespace kyso

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "service/server/admin_server.h"
 
 namespace kyso {
 
@@ -34,7 +35,7 @@ absl::StatusOr<std::unique_ptr<KysoServer>> KysoServer::Start(const ServerOption
   if (!out->server_ || out->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
-  out->server_->GetHealthCheckService()->SetServingStatus(true);
+  SetHealth(out->server_.get(), true);
   return out;
 }
 
@@ -43,7 +44,7 @@ KysoServer::~KysoServer() { Shutdown(absl::ZeroDuration()); }
 void KysoServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !server_) return;
   shut_down_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  SetHealth(server_.get(), false);
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
 }

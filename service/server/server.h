@@ -1,5 +1,6 @@
 // The running kyso gRPC server: the SignatureVerifier service, the standard grpc.health.v1
-// service (SERVING once started, NOT_SERVING while shutting down) and server reflection.
+// service (SERVING once started, NOT_SERVING while shutting down) and server reflection. The
+// plaintext probe port is AdminServer (admin_server.h).
 //
 //   KYSO_ASSIGN_OR_RETURN(auto server, KysoServer::Start({"127.0.0.1:0"}, &service));
 //   ... server->port() ...

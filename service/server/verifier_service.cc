@@ -45,6 +45,7 @@ void Audit(const VerifierServiceOptions& options, const char* method, const std:
   record.format = report.format;
   record.verdict = report.verdict;
   record.latency = absl::Now() - started;
+  record.stage_times = report.stage_times;
   for (const SignatureReport& s : report.signatures) {
     if (s.signer) record.signer_sha256.push_back(s.signer->certificate_sha256);
   }
@@ -102,23 +103,25 @@ void VerifierService::VerifyDocument(const v1::VerifyRequest& request, Verificat
 grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* ctx,
                                                   const v1::VerifyRequest* request,
                                                   v1::VerifyResponse* response) {
+  const absl::Time started = absl::Now();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (request->content().empty()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "content is required"));
+    FinishUnary(reactor, "Verify", started,
+                grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "content is required"));
     return reactor;
   }
   if (request->content().size() > options_.max_document_bytes) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("the document is larger than ", options_.max_document_bytes, " bytes")));
+    FinishUnary(reactor, "Verify", started,
+                grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             absl::StrCat("the document is larger than ",
+                                          options_.max_document_bytes, " bytes")));
     return reactor;
   }
   VerificationContext context =
       ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                  request->revocation());
-  const absl::Time started = absl::Now();
   AdmitUnary(
-      ctx, reactor,
+      ctx, reactor, "Verify", started,
       [this, ctx, request, response, reactor, started, context = std::move(context)]() mutable {
         VerifyDocument(*request, std::move(context),
                        [this, ctx, request, response, reactor, started](DocumentReport r) {
@@ -126,45 +129,67 @@ grpc::ServerUnaryReactor* VerifierService::Verify(grpc::CallbackServerContext* c
                                started);
                          response->set_request_id(request->request_id());
                          ToProto(r, response->mutable_result());
-                         reactor->Finish(grpc::Status::OK);
+                         FinishUnary(reactor, "Verify", started, grpc::Status::OK,
+                                     /*admitted=*/true);
                        });
       });
   return reactor;
 }
 
+void VerifierService::RecordCall(const char* method, grpc::StatusCode code,
+                                 absl::Time started) const {
+  if (options_.on_call) options_.on_call(CallRecord{method, code, absl::Now() - started});
+}
+
+void VerifierService::FinishUnary(grpc::ServerUnaryReactor* reactor, const char* method,
+                                  absl::Time started, grpc::Status status, bool admitted) {
+  if (admitted) in_flight_.fetch_sub(1);
+  RecordCall(method, status.error_code(), started);
+  reactor->Finish(std::move(status));
+}
+
 void VerifierService::AdmitUnary(grpc::CallbackServerContext* ctx,
-                                 grpc::ServerUnaryReactor* reactor, std::function<void()> work) {
-  const bool admitted = cpu_->TrySubmit([this, ctx, reactor, work = std::move(work)] {
-    // Dropped before it runs: nobody is waiting for the answer any more.
-    if (ctx->IsCancelled() || Expired(ctx)) {
-      dropped_.fetch_add(1);
-      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                   "the deadline passed before the work started"));
-      return;
-    }
-    work();
-  });
+                                 grpc::ServerUnaryReactor* reactor, const char* method,
+                                 absl::Time started, std::function<void()> work) {
+  in_flight_.fetch_add(1);
+  const bool admitted =
+      cpu_->TrySubmit([this, ctx, reactor, method, started, work = std::move(work)] {
+        // Dropped before it runs: nobody is waiting for the answer any more.
+        if (ctx->IsCancelled() || Expired(ctx)) {
+          dropped_.fetch_add(1);
+          FinishUnary(reactor, method, started,
+                      grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "the deadline passed before the work started"),
+                      /*admitted=*/true);
+          return;
+        }
+        work();
+      });
   if (!admitted) {
+    in_flight_.fetch_sub(1);
     refused_.fetch_add(1);
     ctx->AddTrailingMetadata("retry-after-ms", kRetryAfterMs);
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "the server is busy; retry after a short wait"));
+    FinishUnary(reactor, method, started,
+                grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             "the server is busy; retry after a short wait"));
   }
 }
 
 grpc::ServerUnaryReactor* VerifierService::ValidateCertificate(
     grpc::CallbackServerContext* ctx, const v1::ValidateCertificateRequest* request,
     v1::ValidateCertificateResponse* response) {
+  const absl::Time started = absl::Now();
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (request->certificate().empty()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "certificate is required"));
+    FinishUnary(reactor, "ValidateCertificate", started,
+                grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "certificate is required"));
     return reactor;
   }
   VerificationContext context =
       ContextFor(request->has_validation_time() ? &request->validation_time() : nullptr,
                  request->revocation());
-  AdmitUnary(ctx, reactor,
-             [this, request, response, reactor, context = std::move(context)]() mutable {
+  AdmitUnary(ctx, reactor, "ValidateCertificate", started,
+             [this, request, response, reactor, started, context = std::move(context)]() mutable {
                // The certificate, then the helpers, as one input (validate-cert's file layout).
                std::string bytes = request->certificate();
                for (const std::string& extra : request->intermediates()) bytes += "\n" + extra;
@@ -175,19 +200,21 @@ grpc::ServerUnaryReactor* VerifierService::ValidateCertificate(
                const CertificateReport report = verifier_->ValidateCertificate(bytes, context);
                response->set_request_id(request->request_id());
                ToProto(report, response);
-               reactor->Finish(grpc::Status::OK);
+               FinishUnary(reactor, "ValidateCertificate", started, grpc::Status::OK,
+                           /*admitted=*/true);
              });
   return reactor;
 }
 
-// One VerifyStream call. Reads while fewer than `window` documents are in flight; each finished
+// One VerifyStream call. A document is held from the read of its request until its response is
+// written (or it is dropped); reads continue while fewer than `window` are held. Each finished
 // document queues its response; writes go one at a time; Finish once the client has stopped
-// sending and every response is written.
+// sending and nothing is held.
 class VerifierService::StreamReactor final
     : public grpc::ServerBidiReactor<v1::VerifyRequest, v1::VerifyResponse> {
  public:
   StreamReactor(VerifierService* service, grpc::CallbackServerContext* ctx)
-      : service_(service), ctx_(ctx) {
+      : service_(service), ctx_(ctx), started_(absl::Now()) {
     reading_ = true;
     StartRead(&request_);
   }
@@ -208,10 +235,13 @@ class VerifierService::StreamReactor final
     bool read_more;
     {
       absl::MutexLock lock(&mu_);
-      ++in_flight_;
-      read_more = in_flight_ < service_->options_.stream_window;
+      ++held_;
+      ++processing_;
+      read_more = held_ < service_->options_.stream_window;
       reading_ = read_more;
+      NoteHeldLocked();
     }
+    service_->in_flight_.fetch_add(1);
     // Admitted work of an open stream always queues; the window bounds what one stream holds.
     service_->cpu_->Submit([this, request] { Process(request); });
     if (read_more) StartRead(&request_);
@@ -219,20 +249,30 @@ class VerifierService::StreamReactor final
 
   void OnWriteDone(bool ok) override {
     const v1::VerifyResponse* next = nullptr;
+    bool start_read = false;
     bool finish = false;
+    size_t released = 1;
     {
       absl::MutexLock lock(&mu_);
       writes_.pop_front();
-      if (!ok) write_failed_ = true;
-      if (!writes_.empty() && !write_failed_) {
+      if (!ok && !write_failed_) {
+        // The call is broken: what waits to be written never will be.
+        write_failed_ = true;
+        released += writes_.size();
+        writes_.clear();
+      }
+      held_ -= released;
+      if (!writes_.empty()) {
         next = &writes_.front();
       } else {
         writing_ = false;
-        if (write_failed_) writes_.clear();
-        finish = ShouldFinishLocked();
       }
+      start_read = ShouldResumeReadingLocked();
+      finish = ShouldFinishLocked();
     }
+    service_->in_flight_.fetch_sub(static_cast<int64_t>(released));
     if (next != nullptr) StartWrite(next);
+    if (start_read) StartRead(&request_);
     if (finish) FinishNow();
   }
 
@@ -269,47 +309,71 @@ class VerifierService::StreamReactor final
                              });
   }
 
-  // A document is done: queue its response (none when it was dropped) and resume reading.
+  // A document is verified: queue its response (none when it was dropped, which releases it).
   void Complete(std::optional<v1::VerifyResponse> response) {
     const v1::VerifyResponse* write = nullptr;
     bool start_read = false;
     bool finish = false;
+    bool released = false;
     {
       absl::MutexLock lock(&mu_);
-      --in_flight_;
+      --processing_;
       if (response && !write_failed_) {
         writes_.push_back(*std::move(response));
         if (!writing_) {
           writing_ = true;
           write = &writes_.front();  // a deque keeps it in place while others are appended
         }
+      } else {
+        --held_;
+        released = true;
       }
-      if (!reading_ && !reads_done_ && in_flight_ < service_->options_.stream_window) {
-        reading_ = start_read = true;
-      }
+      start_read = ShouldResumeReadingLocked();
       finish = ShouldFinishLocked();
     }
+    if (released) service_->in_flight_.fetch_sub(1);
     if (write != nullptr) StartWrite(write);
     if (start_read) StartRead(&request_);
     if (finish) FinishNow();
   }
 
-  // True once, when the client is done sending, nothing is in flight and nothing is being
-  // written. The caller then calls FinishNow() after releasing the lock, as its last act: the
-  // library may destroy this reactor (OnDone) as soon as Finish is called.
+  bool ShouldResumeReadingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (reading_ || reads_done_ || write_failed_ || held_ >= service_->options_.stream_window)
+      return false;
+    reading_ = true;
+    return true;
+  }
+
+  void NoteHeldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t seen = service_->max_stream_held_.load();
+    while (held_ > seen && !service_->max_stream_held_.compare_exchange_weak(seen, held_)) {
+    }
+  }
+
+  // True once, when the client is done sending (or a write failed, so the call is broken, and no
+  // read is pending) and nothing is held. The caller then calls FinishNow() after releasing the
+  // lock, as its last act: the library may destroy this reactor (OnDone) as soon as Finish is
+  // called.
   bool ShouldFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || !reads_done_ || in_flight_ > 0 || writing_) return false;
+    const bool no_more_requests = reads_done_ || (write_failed_ && !reading_);
+    if (finished_ || !no_more_requests || processing_ > 0 || writing_) return false;
     finished_ = true;
     return true;
   }
 
-  void FinishNow() { Finish(ctx_->IsCancelled() ? grpc::Status::CANCELLED : grpc::Status::OK); }
+  void FinishNow() {
+    const grpc::Status status = ctx_->IsCancelled() ? grpc::Status::CANCELLED : grpc::Status::OK;
+    service_->RecordCall("VerifyStream", status.error_code(), started_);
+    Finish(status);
+  }
 
   VerifierService* const service_;
   grpc::CallbackServerContext* const ctx_;
+  const absl::Time started_;
   v1::VerifyRequest request_;  // the read in progress; moved out when it completes
   absl::Mutex mu_;
-  size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t held_ ABSL_GUARDED_BY(mu_) = 0;        // read, response not yet written
+  size_t processing_ ABSL_GUARDED_BY(mu_) = 0;  // read, not yet verified
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

@@ -6,9 +6,11 @@
 // threads, never on a worker; whoever completes the work calls Finish / StartWrite. Work whose
 // deadline passed, or whose call was cancelled, is dropped before it runs.
 //
-// VerifyStream keeps at most `stream_window` documents of one stream in flight and does not read
-// the next request until one completes, so a client can stream an archive of any size while the
-// server holds a bounded amount of it.
+// VerifyStream holds at most `stream_window` documents of one stream, counted from the read of a
+// request until its response is written (not merely computed), and does not read the next request
+// until one is released. So a client can stream an archive of any size, and a client that sends
+// fast but reads slowly stalls its own sending (HTTP/2 flow control) instead of filling the
+// server's memory with unwritten responses.
 //
 // Thread-safety: thread-safe; one instance serves every call.
 #ifndef KYSO_SERVICE_SERVER_VERIFIER_SERVICE_H_
@@ -37,12 +39,21 @@ struct AuditRecord {
   std::vector<std::string> signer_sha256;  // certificate fingerprints of the signers
   Verdict verdict;
   absl::Duration latency;
+  StageTimes stage_times;  // where the verification's time went
+};
+
+// One finished RPC, for the calls-by-method-and-status metrics.
+struct CallRecord {
+  const char* method;  // "Verify" | "VerifyStream" | "ValidateCertificate"
+  grpc::StatusCode code;
+  absl::Duration latency;
 };
 
 struct VerifierServiceOptions {
   size_t max_document_bytes = 64 << 20;
   size_t stream_window = 64;
-  std::function<void(const AuditRecord&)> audit;  // optional; must be thread-safe
+  std::function<void(const AuditRecord&)> audit;   // optional; must be thread-safe
+  std::function<void(const CallRecord&)> on_call;  // optional; must be thread-safe
 };
 
 class VerifierService final : public v1::SignatureVerifier::CallbackService {
@@ -67,6 +78,10 @@ class VerifierService final : public v1::SignatureVerifier::CallbackService {
   // or its call was cancelled before it ran.
   uint64_t refused() const { return refused_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
+  // Documents admitted and not yet answered, over all calls.
+  int64_t documents_in_flight() const { return in_flight_.load(); }
+  // The most documents any one stream has held at once (read, not yet written), since start.
+  size_t max_stream_held() const { return max_stream_held_.load(); }
 
  private:
   class StreamReactor;
@@ -79,7 +94,11 @@ class VerifierService final : public v1::SignatureVerifier::CallbackService {
   // queue is full; on the worker, a call cancelled or past its deadline is finished
   // DEADLINE_EXCEEDED instead of running `work`.
   void AdmitUnary(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor,
-                  std::function<void()> work);
+                  const char* method, absl::Time started, std::function<void()> work);
+  // Finish() for a unary call, recorded for the metrics. `admitted` releases its in-flight count.
+  void FinishUnary(grpc::ServerUnaryReactor* reactor, const char* method, absl::Time started,
+                   grpc::Status status, bool admitted = false);
+  void RecordCall(const char* method, grpc::StatusCode code, absl::Time started) const;
   // Verifies on the calling worker; `done` runs when the report is complete (maybe on another
   // thread, after revocation evidence arrived).
   void VerifyDocument(const v1::VerifyRequest& request, VerificationContext context,
@@ -92,6 +111,8 @@ class VerifierService final : public v1::SignatureVerifier::CallbackService {
   WorkerPool* const cpu_;
   std::atomic<uint64_t> refused_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<size_t> max_stream_held_{0};
 };
 
 }  // namespace kyso

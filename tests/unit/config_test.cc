@@ -61,7 +61,8 @@ revocation:
 
 TEST(Config, PrintedConfigReadsBackTheSame) {
   auto config = ParseConfig(R"(
-server: {listen: "0.0.0.0:7000", tls: {cert: s.pem, key: s.key}}
+server: {listen: "0.0.0.0:7000", admin_listen: "0.0.0.0:7001", shutdown_grace_ms: 2500,
+         tls: {cert: s.pem, key: s.key}}
 workers: 3
 trust: {anchors: [roots/, extra.pem], intermediates: [ca/]}
 revocation:
@@ -78,6 +79,8 @@ policy: {min_rsa_bits: 3072, allowed_digests: [sha384]}
   ASSERT_TRUE(again.ok()) << again.status() << "\n" << yaml;
   EXPECT_EQ(ConfigToYaml(*again), yaml);
   EXPECT_EQ(again->server.listen, "0.0.0.0:7000");
+  EXPECT_EQ(again->server.admin_listen, "0.0.0.0:7001");
+  EXPECT_EQ(again->server.shutdown_grace_ms, 2500);
   EXPECT_EQ(again->server.tls.cert, "/etc/kyso/s.pem");
   EXPECT_EQ(again->workers, 3);
   EXPECT_EQ(again->trust.anchors,

@@ -11,9 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/support/ocsp_responder.h"
+#include "tests/support/serve_process.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 
@@ -25,7 +27,7 @@ using ::kyso::testing::DocsDir;
 using ::kyso::testing::PkiDir;
 using ::kyso::testing::RunCommand;
 
-std::string KysoBinary() { return ::kyso::testing::BinaryDir() + "/service/kyso"; }
+using ::kyso::testing::KysoBinary;
 
 CommandResult Kyso(std::vector<std::string> args) {
   args.insert(args.begin(), KysoBinary());
@@ -262,63 +264,10 @@ TEST(KysoCli, OcspAnswersPersistAcrossProcesses) {
   std::filesystem::remove_all(dir);
 }
 
-// A `kyso serve` child on a kernel-chosen port, stopped (SIGTERM) and reaped by Stop().
-struct Serve {
-  pid_t pid = -1;
-  std::string address;
-  std::string log;
-
-  std::string Log() const { return ::kyso::testing::ReadFileOrDie(log); }
-
-  // Waits (bounded) until the log has `text`.
-  bool WaitForLog(const std::string& text) const {
-    for (int i = 0; i < 1000; ++i) {
-      if (Log().find(text) != std::string::npos) return true;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-    return false;
-  }
-
-  int Stop() {
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-};
-
-Serve StartServe(const std::string& config) {
-  Serve serve;
-  static int counter = 0;
-  serve.log =
-      absl::StrCat(::testing::TempDir(), "/kyso-serve-", ::getpid(), "-", ++counter, ".log");
-  const int fd = ::open(serve.log.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
-  EXPECT_GE(fd, 0);
-  auto pid = ::kyso::testing::SpawnProcess({KysoBinary(), "serve", "--config", config, "--listen",
-                                            "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"},
-                                           fd);
-  ::close(fd);
-  EXPECT_TRUE(pid.ok()) << pid.status();
-  if (!pid.ok()) return serve;
-  serve.pid = *pid;
-  // The server says where it listens once it does.
-  for (int i = 0; i < 1000 && serve.address.empty(); ++i) {
-    const std::string text = serve.Log();
-    const size_t at = text.find("listening on ");
-    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
-      serve.address = text.substr(at + 13, text.find('\n', at) - at - 13);
-    } else {
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-  }
-  EXPECT_FALSE(serve.address.empty()) << serve.Log();
-  return serve;
-}
-
 TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
-  Serve serve = StartServe(PkiDir() + "/trust.yaml");
-  ASSERT_FALSE(serve.address.empty());
-  const std::string address = serve.address;
+  auto serve = ::kyso::testing::ServeProcess::Start(PkiDir() + "/trust.yaml");
+  ASSERT_TRUE(serve.ok()) << serve.status();
+  const std::string address = (*serve)->address();
   std::vector<std::string> files = {DocsDir() + "/valid-rsa2048.p7s",
                                     DocsDir() + "/tampered-content.p7s", DocsDir() + "/random.p7s",
                                     ::kyso::testing::TestDataDir() + "/xml/einvoice-valid.xml"};
@@ -340,21 +289,16 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
   EXPECT_EQ(JsonLines(through_server.stdout_text).size(), files.size());
   // The audit log: one JSON line per document, with its digest and never its content.
   int audited = 0;
-  std::istringstream lines(serve.Log());
-  std::string line;
   const std::string first_sha = JsonLines(in_process.stdout_text).at(0)["document_sha256"];
-  while (std::getline(lines, line)) {
-    if (line.empty() || line[0] != '{') continue;
-    const auto record = nlohmann::json::parse(line);
-    EXPECT_EQ(record["event"], "verified");
+  for (const nlohmann::json& record : (*serve)->Lines()) {
+    if (record["event"] != "verified") continue;
+    EXPECT_FALSE(record.contains("content"));
     if (record["document_sha256"] == first_sha) ++audited;
   }
-  EXPECT_EQ(audited, 1) << serve.Log();
+  EXPECT_EQ(audited, 1) << (*serve)->Log();
   // Prometheus text format at /metrics, read with curl.
-  const std::string log_text = serve.Log();
-  const size_t at = log_text.find("metrics on ");
-  ASSERT_NE(at, std::string::npos) << log_text;
-  const std::string metrics_url = log_text.substr(at + 11, log_text.find('\n', at) - at - 11);
+  const std::string metrics_url = (*serve)->metrics_url();
+  ASSERT_FALSE(metrics_url.empty()) << (*serve)->Log();
   const CommandResult scrape = [&] {
     auto r = ::kyso::testing::RunCommand({"curl", "-sS", "--max-time", "10", metrics_url});
     return r.ok() ? *r : CommandResult{-1, "", r.status().ToString()};
@@ -367,37 +311,26 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
   EXPECT_NE(scrape.stdout_text.find("sub_indication=\"HASH_FAILURE\""), std::string::npos);
   EXPECT_NE(scrape.stdout_text.find("kyso_queue_depth"), std::string::npos);
   EXPECT_NE(scrape.stdout_text.find("kyso_document_latency_seconds_bucket"), std::string::npos);
+  // Calls by method and status code, latency per stage, documents in flight, health.
+  EXPECT_NE(scrape.stdout_text.find("kyso_rpc_calls_total{code=\"OK\",method=\"VerifyStream\"} 1"),
+            std::string::npos)
+      << scrape.stdout_text;
+  EXPECT_NE(scrape.stdout_text.find("kyso_rpc_seconds_bucket{code=\"OK\",method=\"VerifyStream\""),
+            std::string::npos);
+  for (const char* stage : {"parse", "signature", "chain", "revocation"}) {
+    EXPECT_NE(scrape.stdout_text.find(
+                  absl::StrCat("kyso_stage_seconds_count{stage=\"", stage, "\"} ", files.size())),
+              std::string::npos)
+        << stage << "\n"
+        << scrape.stdout_text;
+  }
+  EXPECT_NE(scrape.stdout_text.find("kyso_documents_in_flight 0"), std::string::npos);
+  EXPECT_NE(scrape.stdout_text.find("kyso_serving 1"), std::string::npos);
   // SIGTERM: drain and exit 0.
-  EXPECT_EQ(serve.Stop(), 0) << serve.Log();
+  EXPECT_EQ((*serve)->Stop(), 0) << (*serve)->Log();
   // A stopped server is an RPC error: one line, exit 2.
   const CommandResult gone = Kyso({"verify", "--server", address, files[0]});
   EXPECT_EQ(gone.exit_code, 2);
-}
-
-TEST(KysoCli, SighupReloadsTrustAtomicallyAndAFailedReloadKeepsTheOld) {
-  const std::string config =
-      absl::StrCat(::testing::TempDir(), "/kyso-reload-", ::getpid(), ".yaml");
-  auto write_config = [&](const std::string& anchors) {
-    std::ofstream(config, std::ios::trunc)
-        << "trust: {anchors: [" << anchors << "], intermediates: [" << PkiDir()
-        << "/intermediates/]}\nrevocation: {mode: \"off\"}\n";
-  };
-  write_config(PkiDir() + "/anchors/root-national.pem");  // the Government root is not trusted
-  Serve serve = StartServe(config);
-  ASSERT_FALSE(serve.address.empty());
-  const std::vector<std::string> verify = {
-      "verify", "--server", serve.address, "--at", kAt, "--json", DocsDir() + "/valid-p256.p7s"};
-  EXPECT_EQ(JsonLines(Kyso(verify).stdout_text).at(0)["sub_indication"],
-            "NO_CERTIFICATE_CHAIN_FOUND");
-  write_config(PkiDir() + "/anchors/");  // adds the Government root
-  ::kill(serve.pid, SIGHUP);
-  ASSERT_TRUE(serve.WaitForLog("(generation 2)")) << serve.Log();
-  EXPECT_EQ(JsonLines(Kyso(verify).stdout_text).at(0)["indication"], "TOTAL_PASSED");
-  std::ofstream(config, std::ios::trunc) << "trust: [\n";  // broken
-  ::kill(serve.pid, SIGHUP);
-  ASSERT_TRUE(serve.WaitForLog("reload failed")) << serve.Log();
-  EXPECT_EQ(JsonLines(Kyso(verify).stdout_text).at(0)["indication"], "TOTAL_PASSED");
-  EXPECT_EQ(serve.Stop(), 0) << serve.Log();
 }
 
 TEST(KysoCli, HostileXmlTouchesNeitherTheNetworkNorOtherFiles) {

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kyso/v1/verifier.grpc.pb.h"
+#include "tests/support/ocsp_responder.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_data.h"
 #include "tests/unit/verifier_fixture.h"
@@ -25,6 +26,7 @@ namespace {
 using ::kyso::testing::DemoContext;
 using ::kyso::testing::DocsDir;
 using ::kyso::testing::ManifestRow;
+using ::kyso::testing::PkiDir;
 using ::kyso::testing::ReadFileOrDie;
 using ::kyso::testing::ReadManifest;
 using ::kyso::testing::VerdictString;
@@ -88,9 +90,20 @@ class ServerTest : public ::testing::Test {
       absl::MutexLock lock(&audit_mu_);
       audit_.push_back(record);
     };
-    const VerificationContext context = DemoContext();
+    options.on_call = [this](const CallRecord& record) {
+      absl::MutexLock lock(&audit_mu_);
+      calls_.push_back(absl::StrCat(record.method, " ", record.code));
+    };
+    VerificationContext context = DemoContext();
+    if (online_ != nullptr) {
+      // Revocation answers are fresh now, so "now" is the clock, and the pinned validation time
+      // stays for the certificates.
+      context.now = absl::Now();
+      context.policy.revocation = RevocationMode::kRequire;
+      context.intermediates = IntermediateRevocation::kOff;
+    }
     service_ = std::make_unique<VerifierService>(
-        options, &verifier_, [context] { return context; }, nullptr, cpu_.get());
+        options, &verifier_, [context] { return context; }, online_.get(), cpu_.get());
     server_options.listen = "127.0.0.1:0";
     server_options.max_message_bytes = max_bytes;
     auto server = KysoServer::Start(server_options, service_.get());
@@ -138,6 +151,8 @@ class ServerTest : public ::testing::Test {
   Verifier verifier_;
   absl::Mutex audit_mu_;
   std::vector<AuditRecord> audit_ ABSL_GUARDED_BY(audit_mu_);
+  std::vector<std::string> calls_ ABSL_GUARDED_BY(audit_mu_);  // "method code", as they finish
+  std::unique_ptr<OnlineRevocationSource> online_;  // set before StartServer for revocation
   std::unique_ptr<WorkerPool> cpu_;
   std::unique_ptr<VerifierService> service_;
   std::unique_ptr<KysoServer> server_;
@@ -231,6 +246,103 @@ TEST_F(ServerTest, StreamOfTenThousandMixedDocumentsAnswersEachOnceWithTheInProc
   absl::MutexLock lock(&audit_mu_);
   EXPECT_EQ(audit_.size(), static_cast<size_t>(kDocuments));  // one audit record per document
   EXPECT_EQ(audit_.back().method, "VerifyStream");
+}
+
+TEST_F(ServerTest, AClientThatReadsSlowlyHoldsAtMostTheWindowOnTheServer) {
+  StartServer();  // stream window 8
+  const std::string doc = ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s");
+  // Several times what gRPC's flow-control windows buffer (the sender stalls after ~3,500 of
+  // these 3.5 KB requests here).
+  constexpr int kDocuments = 12000;
+  grpc::ClientContext context;
+  auto stream = stub_->VerifyStream(&context);
+  std::atomic<int> sent{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kDocuments; ++i) {
+      v1::VerifyRequest request;
+      request.set_request_id(absl::StrCat(i));
+      request.set_content(doc);
+      if (!stream->Write(request)) break;
+      sent.fetch_add(1);
+    }
+    stream->WritesDone();
+  });
+  // Read nothing until the sender is stalled: the server holds its whole window and the sender
+  // has made no progress for a while (bounded wait; the assertions below are not about time).
+  int stalled_polls = 0;
+  int last_sent = -1;
+  for (int i = 0; i < 3000 && stalled_polls < 20; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    const int now_sent = sent.load();
+    stalled_polls =
+        (now_sent == last_sent && service_->documents_in_flight() == 8) ? stalled_polls + 1 : 0;
+    last_sent = now_sent;
+  }
+  const int sent_while_not_reading = sent.load();
+  // Back-pressure reached the client: it could not push the archive into the server...
+  EXPECT_LT(sent_while_not_reading, kDocuments);
+  // ...and the server held no more than its window of documents (read, not yet written).
+  EXPECT_EQ(service_->documents_in_flight(), 8);
+  EXPECT_LE(service_->max_stream_held(), 8u);
+  // Reading again drains everything, each document answered once.
+  std::set<std::string> seen;
+  v1::VerifyResponse response;
+  while (stream->Read(&response)) EXPECT_TRUE(seen.insert(response.request_id()).second);
+  writer.join();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kDocuments));
+  EXPECT_LE(service_->max_stream_held(), 8u);
+  EXPECT_EQ(service_->documents_in_flight(), 0);
+  std::cerr << "the client sent " << sent_while_not_reading << " of " << kDocuments
+            << " documents before back-pressure stopped it\n";
+}
+
+TEST_F(ServerTest, ValidateCertificateWithRevocationFromARealResponder) {
+  ::kyso::testing::OcspResponderOptions responder_options;
+  responder_options.index_file = PkiDir() + "/ca/ca-public/index.txt";
+  responder_options.ca_cert = PkiDir() + "/certs/ca-public.pem";
+  responder_options.responder_cert = PkiDir() + "/certs/ocsp-public.pem";
+  responder_options.responder_key = PkiDir() + "/keys/ocsp-public.key";
+  auto responder = ::kyso::testing::OcspResponder::Start(responder_options);
+  ASSERT_TRUE(responder.ok()) << responder.status();
+  OnlineSourceOptions online_options;
+  online_options.ocsp_overrides["VNPT-CA Public (Demo)"] = (*responder)->url();
+  online_ = std::make_unique<OnlineRevocationSource>(online_options, nullptr);
+  StartServer();
+  auto validate = [&](const std::string& name, v1::ValidateCertificateResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::ValidateCertificateRequest request;
+    request.set_request_id(name);
+    request.set_certificate(ReadFileOrDie(PkiDir() + "/certs/" + name + ".pem"));
+    // Now: the responder dates its answers now, and the demo revocation happened before now.
+    request.mutable_validation_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    return stub_->ValidateCertificate(&context, request, response);
+  };
+  v1::ValidateCertificateResponse good;
+  ASSERT_TRUE(validate("signer-rsa2048", &good).ok());
+  EXPECT_EQ(good.request_id(), "signer-rsa2048");
+  EXPECT_EQ(good.indication(), v1::TOTAL_PASSED);
+  EXPECT_EQ(good.chain_size(), 3);
+  EXPECT_EQ(good.revocation().status(), v1::GOOD);
+  EXPECT_EQ(good.revocation().source(), v1::OCSP);
+  v1::ValidateCertificateResponse revoked;
+  ASSERT_TRUE(validate("signer-revoked", &revoked).ok());
+  EXPECT_NE(revoked.indication(), v1::TOTAL_PASSED);
+  EXPECT_EQ(revoked.revocation().status(), v1::REVOKED_STATUS);
+  EXPECT_EQ(revoked.revocation().source(), v1::OCSP);
+  v1::ValidateCertificateResponse untrusted;
+  ASSERT_TRUE(validate("signer-untrusted", &untrusted).ok());
+  EXPECT_EQ(untrusted.sub_indication(), v1::NO_CERTIFICATE_CHAIN_FOUND);
+  // A request without a certificate is the request's error.
+  grpc::ClientContext context;
+  v1::ValidateCertificateResponse none;
+  EXPECT_EQ(
+      stub_->ValidateCertificate(&context, v1::ValidateCertificateRequest(), &none).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  absl::MutexLock lock(&audit_mu_);
+  EXPECT_EQ(std::count(calls_.begin(), calls_.end(), "ValidateCertificate 0"), 3);
+  EXPECT_EQ(std::count(calls_.begin(), calls_.end(), "ValidateCertificate 3"), 1);
 }
 
 TEST_F(ServerTest, FullQueueIsResourceExhaustedWithARetryHint) {
