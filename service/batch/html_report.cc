@@ -155,10 +155,11 @@ std::string RenderHtmlReport(const std::vector<ResultRow>& rows, const Summary& 
       &html, BarChart("Theo tháng ký (thời điểm tự khai) / By month of signing (claimed)", months));
 
   nlohmann::json failed = nlohmann::json::array();
+  const size_t not_passed = static_cast<size_t>(s.failed + s.indeterminate + s.errors);
   size_t listed = 0;
   for (const ResultRow& r : rows) {
     if (r.kind == ResultRow::Kind::kSkipped || r.passed()) continue;
-    if (++listed > kMaxHtmlTableRows) continue;
+    if (++listed > kMaxHtmlTableRows) break;
     std::string en, vi;
     if (r.kind == ResultRow::Kind::kError) {
       en = r.detail;
@@ -178,8 +179,8 @@ std::string RenderHtmlReport(const std::vector<ResultRow>& rows, const Summary& 
   const std::string data = absl::StrReplaceAll(
       failed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {{"</", "<\\/"}});
   absl::StrAppend(
-      &html, "<h2>Tài liệu không đạt / Documents that did not pass (", listed,
-      listed > kMaxHtmlTableRows ? absl::StrCat(", the first ", kMaxHtmlTableRows, " listed") : "",
+      &html, "<h2>Tài liệu không đạt / Documents that did not pass (", not_passed,
+      not_passed > failed.size() ? absl::StrCat(", the first ", failed.size(), " listed") : "",
       ")</h2>\n<div class='controls'><input id='filter-text' placeholder='lọc / "
       "filter' size='40'> <select id='filter-verdict'><option value=''>tất cả / "
       "all</option></select> <span id='shown'></span></div>\n"

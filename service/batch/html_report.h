@@ -23,6 +23,8 @@ struct HtmlReportInfo {
 // The table lists at most this many documents (the counts and charts always cover all).
 inline constexpr size_t kMaxHtmlTableRows = 50000;
 
+// `rows`: the documents to list (passed and skipped rows among them are left out); the counts
+// and charts come from `summary`, which covers every file.
 std::string RenderHtmlReport(const std::vector<ResultRow>& rows, const Summary& summary,
                              const HtmlReportInfo& info);
 

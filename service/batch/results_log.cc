@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -16,20 +18,6 @@ namespace {
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
   return absl::UnavailableError(absl::StrCat(path, ": ", what, ": ", std::strerror(errno)));
-}
-
-// Reads the whole file (results of millions of files are a few GB at most; resume is rare).
-absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("read", path);
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  return data;
 }
 
 }  // namespace
@@ -42,38 +30,60 @@ absl::StatusOr<std::unique_ptr<ResultsLog>> ResultsLog::Open(const std::string& 
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot open", path);
   std::unique_ptr<ResultsLog> log(new ResultsLog(fd, path));
-  absl::StatusOr<std::string> data = ReadAll(fd, path);
-  if (!data.ok()) return data.status();
-  if (!data->empty() && !resume) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Errno("stat", path);
+  if (st.st_size > 0 && !resume) {
     return absl::FailedPreconditionError(absl::StrCat(
         path,
         ": already holds results; pass --resume to continue that run, or choose another "
         "--out"));
   }
-  // Index every complete line; the first line that does not parse (a torn write, necessarily the
-  // last one since lines are written whole and in order) ends the usable part.
-  size_t good_end = 0;
-  size_t start = 0;
-  while (start < data->size()) {
-    const size_t nl = data->find('\n', start);
-    if (nl == std::string::npos) break;
-    const nlohmann::json line =
-        nlohmann::json::parse(data->begin() + start, data->begin() + nl, nullptr, false);
-    if (line.is_discarded() || !line.is_object() || !line.contains("path") ||
-        !line["path"].is_string()) {
-      break;
-    }
-    const std::string sha = line.contains("sha256") && line["sha256"].is_string()
-                                ? line["sha256"].get<std::string>()
-                                : "";
-    log->done_.insert(ResultKey(line["path"].get<std::string>(), sha));
-    ++log->resumed_lines_;
-    good_end = nl + 1;
-    start = nl + 1;
+  // The file's name must survive a crash too: sync the folder that holds it.
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  const int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
   }
-  if (good_end < data->size()) {
-    log->torn_bytes_ = data->size() - good_end;
-    if (::ftruncate(fd, static_cast<off_t>(good_end)) != 0) return Errno("truncate", path);
+  // Index every complete line, reading in chunks (an output of millions of files is gigabytes).
+  // The first line that does not parse (a torn write, necessarily the last one since lines are
+  // written whole and in order) ends the usable part.
+  off_t good_end = 0;  // file offset just after the last good line
+  off_t consumed = 0;  // file offset of the start of `carry`
+  std::string carry;
+  bool torn = false;
+  std::vector<char> buf(size_t{1} << 20);
+  for (bool eof = false; !eof && !torn;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("read", path);
+    eof = n == 0;
+    carry.append(buf.data(), static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = carry.find('\n', start)) != std::string::npos; start = nl + 1) {
+      const nlohmann::json line =
+          nlohmann::json::parse(carry.begin() + start, carry.begin() + nl, nullptr, false);
+      if (line.is_discarded() || !line.is_object() || !line.contains("path") ||
+          !line["path"].is_string()) {
+        torn = true;
+        break;
+      }
+      const std::string sha = line.contains("sha256") && line["sha256"].is_string()
+                                  ? line["sha256"].get<std::string>()
+                                  : "";
+      log->done_.insert(ResultKey(line["path"].get<std::string>(), sha));
+      ++log->resumed_lines_;
+      good_end = consumed + static_cast<off_t>(nl + 1);
+    }
+    if (torn) break;
+    consumed += static_cast<off_t>(start);
+    carry.erase(0, start);
+  }
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size < 0) return Errno("seek", path);
+  if (good_end < size) {
+    log->torn_bytes_ = static_cast<size_t>(size - good_end);
+    if (::ftruncate(fd, good_end) != 0) return Errno("truncate", path);
   }
   if (::lseek(fd, 0, SEEK_END) < 0) return Errno("seek", path);
   log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });

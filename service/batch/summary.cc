@@ -80,48 +80,58 @@ ResultRow ParseResultLine(const std::string& line) {
   return row;
 }
 
-absl::StatusOr<std::vector<ResultRow>> ReadResults(const std::string& path) {
+absl::Status ForEachResult(const std::string& path, const std::function<void(ResultRow)>& fn) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<ResultRow> rows;
-  size_t start = 0;
-  for (size_t nl; (nl = data.find('\n', start)) != std::string::npos; start = nl + 1) {
-    rows.push_back(ParseResultLine(data.substr(start, nl - start)));
-    if (rows.back().path.empty()) {
-      return absl::DataLossError(absl::StrCat(path, ": line ", rows.size(), " is not a result"));
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (in.eof()) break;  // no newline: a line torn by a kill
+    ResultRow row = ParseResultLine(line);
+    if (row.path.empty()) {
+      return absl::DataLossError(absl::StrCat(path, ": line ", number, " is not a result"));
     }
+    fn(std::move(row));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ResultRow>> ReadResults(const std::string& path) {
+  std::vector<ResultRow> rows;
+  const absl::Status status =
+      ForEachResult(path, [&rows](ResultRow row) { rows.push_back(std::move(row)); });
+  if (!status.ok()) return status;
   return rows;
+}
+
+void Summary::Add(const ResultRow& r) {
+  ++files;
+  switch (r.kind) {
+    case ResultRow::Kind::kSkipped:
+      ++skipped;
+      return;
+    case ResultRow::Kind::kError:
+      ++errors;
+      return;
+    case ResultRow::Kind::kReport:
+      break;
+  }
+  if (r.indication == "TOTAL_PASSED") {
+    ++passed;
+  } else if (r.indication == "TOTAL_FAILED") {
+    ++failed;
+  } else {
+    ++indeterminate;
+  }
+  ++by_verdict[VerdictKey(r)];
+  Counts& ca = by_ca[r.ca];
+  Counts& month = by_month[r.signing_month];
+  (r.passed() ? ca.passed : ca.not_passed)++;
+  (r.passed() ? month.passed : month.not_passed)++;
 }
 
 Summary Summarize(const std::vector<ResultRow>& rows) {
   Summary s;
-  for (const ResultRow& r : rows) {
-    ++s.files;
-    switch (r.kind) {
-      case ResultRow::Kind::kSkipped:
-        ++s.skipped;
-        continue;
-      case ResultRow::Kind::kError:
-        ++s.errors;
-        continue;
-      case ResultRow::Kind::kReport:
-        break;
-    }
-    if (r.indication == "TOTAL_PASSED") {
-      ++s.passed;
-    } else if (r.indication == "TOTAL_FAILED") {
-      ++s.failed;
-    } else {
-      ++s.indeterminate;
-    }
-    ++s.by_verdict[VerdictKey(r)];
-    Counts& ca = s.by_ca[r.ca];
-    Counts& month = s.by_month[r.signing_month];
-    (r.passed() ? ca.passed : ca.not_passed)++;
-    (r.passed() ? month.passed : month.not_passed)++;
-  }
+  for (const ResultRow& r : rows) s.Add(r);
   return s;
 }
 

@@ -6,6 +6,7 @@
 #ifndef KYSO_SERVICE_BATCH_SUMMARY_H_
 #define KYSO_SERVICE_BATCH_SUMMARY_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,8 +36,11 @@ struct ResultRow {
   bool passed() const { return kind == Kind::kReport && indication == "TOTAL_PASSED"; }
 };
 
-// Parses the lines of a results file. A line that does not parse is an error; a torn last line
-// (no newline) is ignored, as --resume does.
+// Calls `fn` for each line of a results file, reading line by line (an output of millions of
+// files does not fit in memory). A line that does not parse is an error; a torn last line (no
+// newline) is ignored, as --resume does.
+absl::Status ForEachResult(const std::string& path, const std::function<void(ResultRow)>& fn);
+// All rows at once, for small outputs and tests.
 absl::StatusOr<std::vector<ResultRow>> ReadResults(const std::string& path);
 ResultRow ParseResultLine(const std::string& line);  // kError row with detail on bad JSON
 
@@ -51,6 +55,8 @@ struct Summary {
   std::map<std::string, int> by_verdict;   // "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND" -> n
   std::map<std::string, Counts> by_ca;     // issuer CN ("" = no signer found)
   std::map<std::string, Counts> by_month;  // "2025-07" ("" = no claimed signing time)
+
+  void Add(const ResultRow& row);
 
   // DESIGN.md exit statuses: 0 every signature passed (skipped files are not failures), 1 some
   // document did not pass or some file could not be read.

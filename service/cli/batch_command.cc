@@ -96,16 +96,24 @@ int RunBatchCommand(const BatchCommandOptions& o, std::ostream& out, std::ostrea
   if (!run.ok()) return fail(run);
 
   // The summary covers the whole output file (every run that wrote to it).
-  absl::StatusOr<std::vector<batch::ResultRow>> rows = batch::ReadResults(o.out);
-  if (!rows.ok()) return fail(rows.status());
-  const batch::Summary summary = batch::Summarize(*rows);
+  // Streamed: only the rows the HTML table lists are kept.
+  batch::Summary summary;
+  std::vector<batch::ResultRow> listed;
+  const absl::Status read = batch::ForEachResult(o.out, [&](batch::ResultRow row) {
+    summary.Add(row);
+    if (!o.report_html.empty() && !row.passed() && row.kind != batch::ResultRow::Kind::kSkipped &&
+        listed.size() < batch::kMaxHtmlTableRows) {
+      listed.push_back(std::move(row));
+    }
+  });
+  if (!read.ok()) return fail(read);
   out << batch::SummaryText(summary, o.lang);
   if (!o.report_html.empty()) {
     batch::HtmlReportInfo info;
     info.generated_at = FormatRfc3339(absl::Now());
     info.inputs = o.inputs;
     std::ofstream html(o.report_html, std::ios::binary | std::ios::trunc);
-    html << batch::RenderHtmlReport(*rows, summary, info);
+    html << batch::RenderHtmlReport(listed, summary, info);
     html.close();
     if (!html) return fail(absl::UnavailableError(absl::StrCat(o.report_html, ": cannot write")));
   }

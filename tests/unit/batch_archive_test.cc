@@ -411,6 +411,47 @@ TEST(BatchArchive, ExitStatuses) {
   fs::remove_all(dir);
 }
 
+// --at signing-time through the service (each request carries its own validation time), and the
+// progress line, which is drawn only on a terminal: `script` gives the run a pseudo-terminal.
+TEST(BatchArchive, SigningTimeThroughTheServerAndTheProgressLineOnATerminal) {
+  Server server;
+  ASSERT_FALSE(server.address().empty());
+  const std::string dir = Scratch("signing-time");
+  fs::create_directories(dir + "/in");
+  for (const char* f : {"valid-rsa2048.p7s", "valid-p256.p7s", "random.p7s"}) {
+    fs::copy_file(DocsDir() + "/" + f, dir + "/in/" + f);
+  }
+  const CommandResult r = Kyso({"batch", "--input", dir + "/in", "--out", dir + "/out.jsonl",
+                                "--server", server.address(), "--at", "signing-time"});
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  std::ifstream in(dir + "/out.jsonl");
+  std::string line;
+  int claimed = 0, lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    const auto j = nlohmann::json::parse(line);
+    if (j["validation_time"]["basis"] == "claimed_signing_time") {
+      ++claimed;
+      EXPECT_EQ(j["validation_time"]["time"], j["report"]["signatures"][0]["signing_time"]);
+      EXPECT_EQ(j["report"]["indication"], "TOTAL_PASSED") << line;
+    } else {
+      EXPECT_EQ(j["validation_time"]["note"], "no signing time claimed") << line;
+    }
+  }
+  EXPECT_EQ(lines, 3);
+  EXPECT_EQ(claimed, 2);
+  // No terminal (the run above): no progress line. A terminal: the line, redrawn in place.
+  EXPECT_EQ(r.stderr_text.find("files/s"), std::string::npos) << r.stderr_text;
+  const std::string command = absl::StrCat(KysoBinary(), " batch --input ", dir, "/in --out ", dir,
+                                           "/tty.jsonl --server ", server.address(), " --at ", kAt);
+  auto tty = RunCommand({"script", "-qec", command, "/dev/null"});
+  ASSERT_TRUE(tty.ok()) << tty.status();
+  EXPECT_EQ(tty->exit_code, 1) << tty->stdout_text;
+  EXPECT_NE(tty->stdout_text.find("3/3 files"), std::string::npos) << tty->stdout_text;
+  EXPECT_NE(tty->stdout_text.find("passed 2  failed 1"), std::string::npos) << tty->stdout_text;
+  fs::remove_all(dir);
+}
+
 bool HaveChromium() {
   auto r = RunCommand({"sh", "-c", "command -v chromium"});
   return r.ok() && r->exit_code == 0;
