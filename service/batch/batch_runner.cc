@@ -6,6 +6,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -68,6 +69,12 @@ class Runner {
 
   // Handed each walked item on the walker's thread; false stops the walk.
   bool OnItem(InputItem item) {
+    // The path as the output will hold it (a file name that is not UTF-8 is written with
+    // replacement characters), so that resume finds it again.
+    const std::string dumped_path = Dump(item.path);
+    item.path = nlohmann::json::parse(dumped_path).get<std::string>();
+    // A file named twice (the same folder given as two inputs) gets one line.
+    if (!seen_.insert(item.path).second) return true;
     const std::string sha = item.kind == InputItem::Kind::kError ? "" : Sha256Hex(item.bytes);
     if (log_.Contains(item.path, sha)) {
       ProgressCounts c;
@@ -77,7 +84,7 @@ class Runner {
       return true;
     }
     // Lines start with path and sha256 (written by hand: nlohmann::json sorts keys).
-    const std::string head = absl::StrCat("{\"path\":", Dump(item.path), ",\"sha256\":", Dump(sha));
+    const std::string head = absl::StrCat("{\"path\":", dumped_path, ",\"sha256\":", Dump(sha));
     ProgressCounts c;
     c.done = 1;
     switch (item.kind) {
@@ -231,7 +238,8 @@ class Runner {
   VerifyBackend& backend_;
   ResultsLog& log_;
   Progress& progress_;
-  size_t resumed_ = 0;  // walker thread only
+  size_t resumed_ = 0;                     // walker thread only
+  absl::flat_hash_set<std::string> seen_;  // walker thread only
 
   absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, InFlight> in_flight_ ABSL_GUARDED_BY(mu_);

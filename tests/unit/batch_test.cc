@@ -363,6 +363,29 @@ TEST(BatchRunner, EmbeddedFixedTimeThenResumeWritesNothingTwice) {
   fs::remove_all(dir);
 }
 
+// A file name that is not UTF-8 is written with replacement characters and still found on
+// resume; a folder given twice yields one line per file.
+TEST(BatchRunner, OddNamesAndRepeatedInputsStayExactlyOnce) {
+  const std::string dir = Scratch("odd-names");
+  Write(dir + "/in/h\xe0\xff.p7s", ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"));
+  Write(dir + "/in/ok.p7s", ReadFileOrDie(DocsDir() + "/valid-p256.p7s"));
+  BatchOptions o;
+  o.inputs = {dir + "/in", dir + "/in"};
+  o.out = dir + "/out.jsonl";
+  o.basis = TimeBasis::kFixed;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, "2026-01-01T00:00:00Z", &o.at, nullptr));
+  for (bool resume : {false, true}) {
+    o.resume = resume;
+    auto backend = MakeEmbeddedBackend(TestTrust());
+    ASSERT_TRUE(backend.ok());
+    BatchStats stats;
+    ASSERT_TRUE(RunBatch(o, **backend, &stats).ok());
+    EXPECT_EQ(stats.verified, resume ? 0u : 2u);
+    EXPECT_EQ(Lines(o.out).size(), 2u);
+  }
+  fs::remove_all(dir);
+}
+
 TEST(BatchRunner, SigningTimeIsMarkedAsAClaim) {
   const std::string dir = Scratch("signing-time");
   Write(dir + "/in/valid.p7s", ReadFileOrDie(DocsDir() + "/valid-rsa2048.p7s"));
