@@ -101,7 +101,7 @@ def main():
         expected.append((rel, "error", ""))
 
     if not a.no_zip:
-        with zipfile.ZipFile(os.path.join(a.out, "archive.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        with zipfile.ZipFile(os.path.join(a.out, "archive.zip"), "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             for rel, content in files:
                 z.writestr(rel, content)
     with open(os.path.join(a.out, "EXPECTED.tsv"), "w", encoding="utf-8") as f:
