@@ -16,8 +16,8 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libarchive-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xmlsec1 python3 python3-lxml python3-cryptography curl strace
-  # kyso batch's HTML report is rendered by headless Chromium in a test
-  chromium
+  # kyso batch's HTML report is rendered by headless Chromium in a test, its numbers read back by OCR
+  chromium tesseract-ocr
 )
 
 missing=()

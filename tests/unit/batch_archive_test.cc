@@ -472,17 +472,20 @@ TEST(BatchReport, ChromiumRendersTheSummaryAndTheFilterableTable) {
       Kyso({"batch", "--input", dir + "/in", "--out", dir + "/out.jsonl", "--embedded", "--config",
             PkiDir() + "/trust.yaml", "--at", kAt, "--report", html});
   ASSERT_EQ(r.exit_code, 1) << r.stderr_text;
-  int passed = 0, not_passed = 0;
+  int files = 0, passed = 0, not_passed = 0, failed = 0, indeterminate = 0;
   {
     std::ifstream in(dir + "/out.jsonl");
     std::string line;
     while (std::getline(in, line)) {
+      ++files;
       const auto j = nlohmann::json::parse(line);
       if (j.contains("skipped")) continue;
       if (j.contains("report") && j["report"]["indication"] == "TOTAL_PASSED") {
         ++passed;
       } else {
         ++not_passed;
+        failed += j.contains("report") && j["report"]["indication"] == "TOTAL_FAILED";
+        indeterminate += j.contains("report") && j["report"]["indication"] == "INDETERMINATE";
       }
     }
   }
@@ -574,6 +577,23 @@ print(width * height, ink, green, red)
   EXPECT_GT(ink * 50, total) << "more than 2% of the page is not white";
   EXPECT_GT(green, 500) << "green bars (passed)";
   EXPECT_GT(red, 500) << "red bars (failed)";
+
+  // And the numbers are in the picture, read back by OCR (tesseract, installed by
+  // scripts/install-deps.sh; without it only the DOM above shows them).
+  auto have_ocr = RunCommand({"sh", "-c", "command -v tesseract"});
+  if (have_ocr.ok() && have_ocr->exit_code == 0) {
+    auto ocr = RunCommand({"tesseract", dir + "/report.png", "stdout"});
+    ASSERT_TRUE(ocr.ok()) << ocr.status();
+    const std::vector<std::string> words =
+        absl::StrSplit(ocr->stdout_text, absl::ByAnyChar(" \n\t"), absl::SkipEmpty());
+    const std::set<std::string> seen(words.begin(), words.end());
+    for (int n : {files, passed, failed, indeterminate}) {
+      EXPECT_TRUE(seen.count(absl::StrCat(n))) << n << " not read in the screenshot:\n"
+                                               << ocr->stdout_text;
+    }
+  } else {
+    std::cout << "tesseract not installed: the screenshot's numbers were not read back\n";
+  }
   fs::remove_all(dir);
 }
 
