@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
                       "print the effective configuration (defaults filled in) and exit");
   serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
                         "HOST:PORT for Prometheus /metrics (overrides the config)");
+  serve_cmd->add_option("--admin-listen", serve.admin_listen,
+                        "HOST:PORT for plaintext health and reflection, for probes (overrides "
+                        "the config)");
 
   kyso::cli::BatchCommandOptions batch;
   std::string batch_lang = "en";
