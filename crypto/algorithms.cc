@@ -92,12 +92,43 @@ const EVP_MD* FetchedMd(DigestAlgorithm digest) {
   return fetched->md[static_cast<size_t>(digest)];
 }
 
+namespace {
+
+// One digest context per algorithm and thread, re-initialised for each digest: EVP_Digest would
+// allocate a context and its provider state and take a reference on the shared EVP_MD (an atomic
+// on a cache line every core writes) three times per document.
+// Thread-safety: thread-local, never shared.
+class ThreadDigestContexts {
+ public:
+  ~ThreadDigestContexts() {
+    for (EVP_MD_CTX* c : ctx_) EVP_MD_CTX_free(c);
+  }
+  EVP_MD_CTX* For(DigestAlgorithm digest) {
+    EVP_MD_CTX*& c = ctx_[static_cast<size_t>(digest)];
+    if (c == nullptr) c = EVP_MD_CTX_new();
+    return c;
+  }
+
+ private:
+  std::array<EVP_MD_CTX*, kAllDigests.size()> ctx_{};
+};
+
+}  // namespace
+
 std::string Digest(DigestAlgorithm digest, absl::string_view data) {
   const EVP_MD* md = FetchedMd(digest);
   std::string out(static_cast<size_t>(EVP_MD_get_size(md)), '\0');
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md,
-             nullptr);
+  thread_local ThreadDigestContexts contexts;
+  EVP_MD_CTX* ctx = contexts.For(digest);
+  if (ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1) {
+    // Out of memory at worst; the one-shot path allocates its own and reports the same way.
+    DrainOpenSslErrors();
+    EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md,
+               nullptr);
+  }
   out.resize(len);
   return out;
 }
