@@ -6,6 +6,7 @@
 #include "crypto/status_macros.h"
 #include "crypto/verifier.h"
 #include "service/config.h"
+#include "service/revocation/async_verify.h"
 #include "service/revocation/composite_source.h"
 #include "service/revocation/crl_file_source.h"
 #include "service/revocation/evidence_store.h"
@@ -68,6 +69,9 @@ class EmbeddedBackend final : public VerifyBackend {
     b->revocation_ = std::make_unique<CompositeRevocationSource>(
         std::vector<RevocationSource*>{b->crl_files_.get(), b->online_.get()});
     b->context_.revocation = b->revocation_.get();
+    // Local CRL files are consulted by the blocking path only (the asynchronous one asks the
+    // online source alone), so with --crl every worker verifies start to end itself.
+    b->async_revocation_ = o.crl_paths.empty() && config.policy.revocation != RevocationMode::kOff;
     return b;
   }
 
@@ -84,10 +88,21 @@ class EmbeddedBackend final : public VerifyBackend {
       done_(job.id, absl::FailedPreconditionError("Submit after Finish"));
       return;
     }
-    pool_->Submit([this, job = std::move(job)] {
+    pool_->Submit([this, job = std::move(job)]() mutable {
       VerificationContext context = context_;
       context.validation_time = job.validation_time;
       context.now = absl::Now();
+      if (async_revocation_) {
+        // The service's path: revocation misses are fetched on the online source's I/O threads
+        // and the second pass comes back to this pool, so no worker waits on the network.
+        std::vector<OwnedDetachedContent> detached;
+        if (job.content) detached.push_back({job.content_name, std::move(*job.content)});
+        VerifyWithAsyncRevocation(
+            &verifier_, std::move(job.bytes), std::move(detached), context, online_.get(),
+            [this](std::function<void()> task) { pool_->Submit(std::move(task)); },
+            [this, id = job.id](DocumentReport report) { done_(id, std::move(report)); });
+        return;
+      }
       std::vector<DetachedContent> detached;
       if (job.content) detached.push_back({job.content_name, *job.content});
       done_(job.id, verifier_.VerifyDocument(job.bytes, detached, context));
@@ -106,6 +121,7 @@ class EmbeddedBackend final : public VerifyBackend {
 
   Verifier verifier_;
   VerificationContext context_;
+  bool async_revocation_ = false;
   std::unique_ptr<CrlFileSource> crl_files_;
   std::unique_ptr<OnlineRevocationSource> online_;
   std::unique_ptr<CompositeRevocationSource> revocation_;

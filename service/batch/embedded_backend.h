@@ -1,6 +1,9 @@
-// `kyso batch --embedded`: verification in this process, with what `kyso verify` uses (one shared
-// Verifier with its certificate and chain caches; local CRLs, then OCSP/CRL fetching with the
-// memory and SQLite caches of the config) on a WorkerPool of `threads` workers.
+// `kyso batch --embedded`: verification in this process, with what `kyso verify` and `kyso serve`
+// use: one shared Verifier with its certificate and chain caches; OCSP/CRL fetching with the
+// memory and SQLite caches of the config; a WorkerPool of `threads` workers. With revocation on
+// and no --crl files, documents go through VerifyWithAsyncRevocation as in the service (no
+// worker waits on the network); with --crl, each worker verifies with the blocking sources, the
+// CRL files first.
 //
 // Thread-safety: Submit() from one thread; `done` runs on the pool's workers.
 #ifndef KYSO_SERVICE_BATCH_EMBEDDED_BACKEND_H_

@@ -205,6 +205,7 @@ class Server {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   const std::string& address() const { return address_; }
+  std::string config() const { return dir_ + "/kyso.yaml"; }
   std::string Log() const { return ::kyso::testing::ReadFileOrDie(log_); }
 
  private:
@@ -250,6 +251,13 @@ TEST(BatchArchive, FolderAndZipThroughAServerGiveTheKnownComposition) {
     EXPECT_EQ(it->second.sha256, o.sha256) << path;
   }
 
+  // In process (--embedded) with the server's config: the same result for every file.
+  const std::string embedded_out = a.dir + "/embedded.jsonl";
+  const CommandResult embedded = Kyso({"batch", "--input", a.folder, "--out", embedded_out,
+                                       "--embedded", "--config", server.config(), "--at", kAt});
+  EXPECT_EQ(embedded.exit_code, 1) << embedded.stderr_text;
+  EXPECT_TRUE(ReadOutput(embedded_out, a.folder + "/") == folder_results);
+
   // The closing summary counts the same composition.
   std::map<std::string, int> by_verdict;
   int skipped = 0, errors = 0;
@@ -271,7 +279,7 @@ TEST(BatchArchive, FolderAndZipThroughAServerGiveTheKnownComposition) {
         << folder.stdout_text;
   }
   EXPECT_NE(folder.stdout_text.find("VNPT-CA Public (Demo)"), std::string::npos);
-  std::cout << folder.stderr_text << zip.stderr_text;
+  std::cout << folder.stderr_text << zip.stderr_text << embedded.stderr_text;
   fs::remove_all(a.dir);
 }
 
