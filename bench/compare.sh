@@ -21,7 +21,8 @@
 #                  the same documents again warm
 #   6. unary       Verify, closed loop with 16 clients (the maximum), then an open loop at half
 #                  that rate: p99 latency
-# Takes about 5 minutes on 2 cores. Not part of CI.
+# Takes about 5 minutes on 2 cores. Not part of CI. The raw JSON of every step and the logs of the
+# last run are left in BUILD/bench-results/ (stream.json has the server's RSS samples).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -51,10 +52,13 @@ if [[ ! -f $data/.complete ]]; then
 fi
 pki=$data/pki
 run=$(mktemp -d)
+results=$build/bench-results  # the last run's JSON outputs and logs, kept
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # Keep the run's raw outputs (every JSON, the logs) for a closer look.
+  rm -rf "$results" && mkdir -p "$results" && cp -r "$run"/. "$results"/ 2>/dev/null || true
   rm -rf "$run"
 }
 trap cleanup EXIT
