@@ -72,6 +72,9 @@ openssl ocsp -index "$pki/index.txt" -CA "$pki/ca.pem" -rsigner "$pki/ocsp.pem" 
   -rkey "$pki/ocsp.key" -port "$ocsp_port" -nmin 60 -ignore_err -resp_text >"$run/ocsp.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -qi "waiting for OCSP client connections" "$run/ocsp.log" && break; sleep 0.1; done
+if ! grep -qi "waiting for OCSP client connections" "$run/ocsp.log"; then
+  say "the OCSP responder did not start:"; cat "$run/ocsp.log" >&2; exit 2
+fi
 responder_hits() { grep -c "OCSP Response Data:" "$run/ocsp.log" || true; }
 
 cat >"$data/kyso-run.yaml" <<YAML

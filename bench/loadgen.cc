@@ -1,6 +1,6 @@
 // kyso_loadgen: a ghz-like load generator for the kyso.v1 SignatureVerifier service.
 //
-//   kyso_loadgen --target 127.0.0.1:50051 --mode stream --concurrency 2 --count 1000000 \
+//   kyso_loadgen --target 127.0.0.1:50051 --mode stream --concurrency 2 --count 1000000
 //       --docs build/bench-data/cms --server-pid $(pidof kyso) --json
 //   kyso_loadgen --target ... --mode unary --concurrency 16 --duration 10 --rate 8000 --docs DIR
 //

@@ -1,7 +1,7 @@
 // Signs many distinct CMS documents quickly, for the benchmark sets (bench/make-bench-set.sh):
 // one process signing in memory instead of one `openssl cms -sign` process per document.
 //
-//   kyso_make_bench_docs --cert s.pem --key s.key --extra ca.pem --count 1000 --size 4096 \
+//   kyso_make_bench_docs --cert s.pem --key s.key --extra ca.pem --count 1000 --size 4096
 //       --out DIR --prefix s01-
 //
 // Each document is attached SignedData (RFC 5652) over `size` bytes of text unique to it, signed

@@ -51,7 +51,9 @@ VerificationContext Context(RevocationMode mode = RevocationMode::kOff,
                             RevocationSource* source = nullptr) {
   auto trust = LoadTrustStore({DataDir() + "/pki/anchors"}, {DataDir() + "/pki/intermediates"}, 1);
   if (!trust.ok()) std::abort();
-  VerificationContext ctx{*trust, Policy{}, absl::FromUnixSeconds(kValidationTime)};
+  VerificationContext ctx;
+  ctx.trust = *trust;
+  ctx.validation_time = absl::FromUnixSeconds(kValidationTime);
   ctx.policy.revocation = mode;
   ctx.now = absl::Now();
   ctx.revocation = source;
