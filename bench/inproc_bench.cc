@@ -11,7 +11,6 @@
 // Exit status 0 when every verification of the timed run passed, 1 otherwise, 2 on usage errors.
 #include <atomic>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -19,10 +18,10 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "bench/bench_inputs.h"
 #include "crypto/verifier.h"
 #include "nlohmann/json.hpp"
 #include "service/config.h"
-#include "service/file_io.h"
 #include "service/revocation/online_source.h"
 #include "service/trust_loader.h"
 
@@ -34,23 +33,6 @@ int Usage(const std::string& why) {
             << "\nusage: kyso_inproc --config FILE [--threads N] [--duration SECONDS] "
                "DIR_OR_FILE...\n";
   return 2;
-}
-
-std::vector<std::string> ListDocuments(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const std::string& in : inputs) {
-    if (std::filesystem::is_directory(in)) {
-      std::vector<std::string> here;
-      for (const auto& e : std::filesystem::directory_iterator(in)) {
-        if (e.is_regular_file()) here.push_back(e.path().string());
-      }
-      std::sort(here.begin(), here.end());
-      files.insert(files.end(), here.begin(), here.end());
-    } else {
-      files.push_back(in);
-    }
-  }
-  return files;
 }
 
 int Main(int argc, char** argv) {
@@ -68,12 +50,9 @@ int Main(int argc, char** argv) {
     } else if (arg == "--duration" && i + 1 < argc) {
       duration_s = std::atof(argv[++i]);
     } else if (arg == "--at" && i + 1 < argc) {
-      absl::Time t;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, argv[++i], &t, &error)) {
-        return Usage("--at takes an RFC 3339 time: " + error);
-      }
-      at = t;
+      absl::StatusOr<absl::Time> t = bench::ParseAt(argv[++i]);
+      if (!t.ok()) return Usage(std::string(t.status().message()));
+      at = *t;
     } else if (!arg.empty() && arg[0] == '-') {
       return Usage("unknown option " + arg);
     } else {
@@ -105,12 +84,9 @@ int Main(int argc, char** argv) {
   OnlineRevocationSource online(options, /*store=*/nullptr);  // memory tier only
   ctx.revocation = &online;
 
-  std::vector<std::string> docs;
-  for (const std::string& path : ListDocuments(inputs)) {
-    absl::StatusOr<std::string> bytes = ReadFile(path);
-    if (!bytes.ok()) return Usage(std::string(bytes.status().message()));
-    docs.push_back(*std::move(bytes));
-  }
+  absl::StatusOr<std::vector<std::string>> read = bench::ReadDocuments(inputs);
+  if (!read.ok()) return Usage(std::string(read.status().message()));
+  const std::vector<std::string> docs = *std::move(read);
   if (docs.empty()) return Usage("no documents");
 
   Verifier verifier;

@@ -27,10 +27,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,6 +40,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "bench/bench_inputs.h"
 #include "kyso/v1/verifier.grpc.pb.h"
 #include "nlohmann/json.hpp"
 
@@ -371,12 +370,9 @@ int Main(int argc, char** argv) {
     } else if (arg == "--deadline-ms") {
       o.deadline_ms = std::atoi(value().c_str());
     } else if (arg == "--at") {
-      absl::Time t;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, value(), &t, &error)) {
-        return Usage("--at takes an RFC 3339 time: " + error);
-      }
-      o.at = t;
+      absl::StatusOr<absl::Time> t = bench::ParseAt(value());
+      if (!t.ok()) return Usage(std::string(t.status().message()));
+      o.at = *t;
     } else if (arg == "--batch") {
       o.batch = std::max(1, std::atoi(value().c_str()));
     } else if (arg == "--json") {
@@ -391,20 +387,9 @@ int Main(int argc, char** argv) {
   if ((o.duration_s > 0) == (o.count > 0)) return Usage("give one of --duration and --count");
   if (o.rate > 0 && o.mode != "unary") return Usage("--rate applies to unary mode");
   if (o.docs_dirs.empty()) return Usage("--docs is required");
-  std::vector<std::string> docs;
-  for (const std::string& dir : o.docs_dirs) {
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-      if (e.is_regular_file()) files.push_back(e.path().string());
-    }
-    if (ec) return Usage(absl::StrCat("cannot list ", dir, ": ", ec.message()));
-    std::sort(files.begin(), files.end());
-    for (const std::string& f : files) {
-      std::ifstream s(f, std::ios::binary);
-      docs.emplace_back(std::istreambuf_iterator<char>(s), std::istreambuf_iterator<char>());
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> read = bench::ReadDocuments(o.docs_dirs);
+  if (!read.ok()) return Usage(std::string(read.status().message()));
+  std::vector<std::string> docs = *std::move(read);
   if (docs.empty()) return Usage("no documents in --docs");
 
   Run run(o, std::move(docs));

@@ -17,16 +17,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "bench/bench_inputs.h"
 #include "crypto/openssl_ptr.h"
 #include "nlohmann/json.hpp"
 
@@ -66,12 +64,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--duration" && i + 1 < argc) {
       duration_s = std::atof(argv[++i]);
     } else if (arg == "--at" && i + 1 < argc) {
-      absl::Time t;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, argv[++i], &t, &error)) {
-        return Usage("--at takes an RFC 3339 time: " + error);
-      }
-      at = absl::ToTimeT(t);
+      absl::StatusOr<absl::Time> t = kyso::bench::ParseAt(argv[++i]);
+      if (!t.ok()) return Usage(std::string(t.status().message()));
+      at = absl::ToTimeT(*t);
     } else if (!arg.empty() && arg[0] == '-') {
       return Usage("unknown option " + arg);
     } else {
@@ -88,21 +83,9 @@ int main(int argc, char** argv) {
   for (const auto& p : intermediate_paths) {
     if (!ReadPemCerts(p, &intermediates)) return Usage("no certificate in " + p);
   }
-  std::vector<std::string> docs;
-  for (const std::string& in : inputs) {
-    std::vector<std::string> files;
-    if (std::filesystem::is_directory(in)) {
-      for (const auto& e : std::filesystem::directory_iterator(in)) {
-        if (e.is_regular_file()) files.push_back(e.path().string());
-      }
-    } else {
-      files.push_back(in);
-    }
-    for (const std::string& f : files) {
-      std::ifstream s(f, std::ios::binary);
-      docs.emplace_back(std::istreambuf_iterator<char>(s), std::istreambuf_iterator<char>());
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> read = kyso::bench::ReadDocuments(inputs);
+  if (!read.ok()) return Usage(std::string(read.status().message()));
+  const std::vector<std::string> docs = *std::move(read);
   if (docs.empty()) return Usage("no documents");
 
   std::atomic<size_t> next{0}, ok{0}, failed{0};
