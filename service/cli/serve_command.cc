@@ -197,16 +197,16 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   absl::StatusOr<std::unique_ptr<KysoServer>> server = KysoServer::Start(server_options, &service);
   if (!server.ok()) return fail(std::string(server.status().message()));
   const std::string address = absl::StrCat(HostOf(server_options.listen), ":", (*server)->port());
+  auto set_serving = [&](bool serving) {
+    if (admin) admin->SetServing(serving);
+    if (metrics) metrics->SetServing(serving);
+  };
+  set_serving(true);  // before the log line: whoever reads "listening" sees SERVING
   log.Info("listening", "listening on " + address,
            {{"address", address},
             {"tls", !tls.cert.empty()},
             {"mtls", !tls.client_ca.empty()},
             {"workers", cpu.threads()}});
-  auto set_serving = [&](bool serving) {
-    if (admin) admin->SetServing(serving);
-    if (metrics) metrics->SetServing(serving);
-  };
-  set_serving(true);
 
   uint64_t generation = 1;
   int signal = 0;
@@ -234,9 +234,9 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
   // Drain: probes hear NOT_SERVING first, then the main port stops taking calls and those in
   // flight get the grace period to finish.
   const absl::Duration grace = absl::Milliseconds(config->server.shutdown_grace_ms);
+  set_serving(false);  // before the log line: whoever reads "draining" sees NOT_SERVING
   log.Info("draining", absl::StrCat("signal ", signal, ": draining"),
            {{"signal", signal}, {"grace_ms", config->server.shutdown_grace_ms}});
-  set_serving(false);
   (*server)->Shutdown(grace);
   log.Info("stopped", "stopped");
   return 0;
