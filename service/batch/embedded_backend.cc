@@ -5,73 +5,30 @@
 #include "absl/time/clock.h"
 #include "crypto/status_macros.h"
 #include "crypto/verifier.h"
-#include "service/config.h"
 #include "service/revocation/async_verify.h"
-#include "service/revocation/composite_source.h"
-#include "service/revocation/crl_file_source.h"
-#include "service/revocation/evidence_store.h"
-#include "service/revocation/online_source.h"
-#include "service/trust_loader.h"
+#include "service/verification_setup.h"
 #include "service/worker_pool.h"
 
 namespace kyso::batch {
 namespace {
 
-absl::StatusOr<IntermediateRevocation> ParseIntermediates(const std::string& text) {
-  if (text == "if_advertised") return IntermediateRevocation::kIfAdvertised;
-  if (text == "require") return IntermediateRevocation::kRequire;
-  if (text == "off") return IntermediateRevocation::kOff;
-  return absl::InvalidArgumentError(
-      "revocation.intermediates must be if_advertised, require or off");
-}
-
-// The context is built as service/cli/commands.cc builds `kyso verify`'s (config, then flags on
-// top; DESIGN.md "Config"), so a batch run and a verify run judge a document alike.
+// The context is built as `kyso verify`'s is (service/verification_setup.h), so a batch run and
+// a verify run judge a document alike.
 class EmbeddedBackend final : public VerifyBackend {
  public:
   static absl::StatusOr<std::unique_ptr<EmbeddedBackend>> Make(const EmbeddedOptions& o) {
-    Config config;
-    if (!o.config_path.empty()) {
-      KYSO_ASSIGN_OR_RETURN(config, LoadConfig(o.config_path));
-    }
-    if (!o.revocation.empty()) {
-      KYSO_ASSIGN_OR_RETURN(config.revocation.mode, ParseRevocationMode(o.revocation));
-    }
-    config.policy.revocation = config.revocation.mode;
-    std::vector<std::string> anchors = config.trust.anchors;
-    anchors.insert(anchors.end(), o.trust_anchors.begin(), o.trust_anchors.end());
-    std::vector<std::string> intermediates = config.trust.intermediates;
-    intermediates.insert(intermediates.end(), o.intermediates.begin(), o.intermediates.end());
+    SetupOptions options;
+    options.config_path = o.config_path;
+    options.trust_anchors = o.trust_anchors;
+    options.intermediates = o.intermediates;
+    options.revocation = o.revocation;
+    options.crl_paths = o.crl_paths;
     auto b = std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(o.threads));
-    KYSO_ASSIGN_OR_RETURN(b->context_.trust,
-                          LoadTrustStore(anchors, intermediates, /*generation=*/1));
-    b->context_.policy = config.policy;
-    KYSO_ASSIGN_OR_RETURN(b->context_.intermediates,
-                          ParseIntermediates(config.revocation.intermediates));
-    KYSO_ASSIGN_OR_RETURN(b->crl_files_, CrlFileSource::Load(o.crl_paths, *b->context_.trust));
-    std::unique_ptr<EvidenceStore> store;
-    if (!o.config_path.empty() && !config.revocation.cache_path.empty() &&
-        config.policy.revocation != RevocationMode::kOff) {
-      absl::StatusOr<std::unique_ptr<EvidenceStore>> opened =
-          EvidenceStore::Open(config.revocation.cache_path);
-      if (opened.ok()) {
-        store = *std::move(opened);
-      } else {
-        std::cerr << "kyso batch: revocation cache disabled: " << opened.status().message() << "\n";
-      }
-    }
-    OnlineSourceOptions online;
-    online.ocsp_timeout = absl::Milliseconds(config.revocation.ocsp_timeout_ms);
-    online.ocsp_overrides = config.revocation.ocsp_overrides;
-    online.crl_overrides = config.revocation.crl_overrides;
-    online.nonce = config.revocation.ocsp_nonce;
-    b->online_ = std::make_unique<OnlineRevocationSource>(online, std::move(store));
-    b->revocation_ = std::make_unique<CompositeRevocationSource>(
-        std::vector<RevocationSource*>{b->crl_files_.get(), b->online_.get()});
-    b->context_.revocation = b->revocation_.get();
+    KYSO_ASSIGN_OR_RETURN(b->setup_, BuildVerificationSetup(options, std::cerr));
     // Local CRL files are consulted by the blocking path only (the asynchronous one asks the
     // online source alone), so with --crl every worker verifies start to end itself.
-    b->async_revocation_ = o.crl_paths.empty() && config.policy.revocation != RevocationMode::kOff;
+    b->async_revocation_ =
+        o.crl_paths.empty() && b->setup_.context.policy.revocation != RevocationMode::kOff;
     return b;
   }
 
@@ -89,7 +46,7 @@ class EmbeddedBackend final : public VerifyBackend {
       return;
     }
     pool_->Submit([this, job = std::move(job)]() mutable {
-      VerificationContext context = context_;
+      VerificationContext context = setup_.context;
       context.validation_time = job.validation_time;
       context.now = absl::Now();
       if (async_revocation_) {
@@ -98,7 +55,7 @@ class EmbeddedBackend final : public VerifyBackend {
         std::vector<OwnedDetachedContent> detached;
         if (job.content) detached.push_back({job.content_name, std::move(*job.content)});
         VerifyWithAsyncRevocation(
-            &verifier_, std::move(job.bytes), std::move(detached), context, online_.get(),
+            &verifier_, std::move(job.bytes), std::move(detached), context, setup_.online.get(),
             [this](std::function<void()> task) { pool_->Submit(std::move(task)); },
             [this, id = job.id](DocumentReport report) { done_(id, std::move(report)); });
         return;
@@ -120,11 +77,8 @@ class EmbeddedBackend final : public VerifyBackend {
       : pool_(std::make_unique<WorkerPool>(threads, /*queue_capacity=*/1)) {}
 
   Verifier verifier_;
-  VerificationContext context_;
+  VerificationSetup setup_;
   bool async_revocation_ = false;
-  std::unique_ptr<CrlFileSource> crl_files_;
-  std::unique_ptr<OnlineRevocationSource> online_;
-  std::unique_ptr<CompositeRevocationSource> revocation_;
   Done done_;
   std::unique_ptr<WorkerPool> pool_;  // last: its destructor runs queued work, which uses the rest
 };

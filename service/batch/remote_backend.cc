@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "crypto/status_macros.h"
 #include "kyso/v1/verifier.grpc.pb.h"
 #include "service/report_proto.h"
 
@@ -140,19 +141,7 @@ class RemoteBackend final : public VerifyBackend {
 
 absl::StatusOr<std::unique_ptr<VerifyBackend>> ConnectRemoteBackend(const std::string& address,
                                                                     const RemoteTls& tls) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!tls.ca_pem.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = tls.ca_pem;
-    ssl.pem_cert_chain = tls.cert_pem;
-    ssl.pem_private_key = tls.key_pem;
-    credentials = grpc::SslCredentials(ssl);
-  }
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  args.SetMaxSendMessageSize(-1);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(address, credentials, args);
-  if (!channel) return absl::InvalidArgumentError("cannot use address " + address);
+  KYSO_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, OpenVerifierChannel(address, tls));
   return std::unique_ptr<VerifyBackend>(new RemoteBackend(std::move(channel)));
 }
 

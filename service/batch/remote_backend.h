@@ -14,12 +14,11 @@
 #include <string>
 
 #include "service/batch/verify_backend.h"
+#include "service/client_channel.h"
 
 namespace kyso::batch {
 
-struct RemoteTls {
-  std::string ca_pem, cert_pem, key_pem;  // TLS when ca_pem is set; mTLS with cert and key
-};
+using RemoteTls = ClientTls;
 
 // Fails only for an address gRPC cannot use; an unreachable server shows at the first result.
 absl::StatusOr<std::unique_ptr<VerifyBackend>> ConnectRemoteBackend(const std::string& address,

@@ -17,6 +17,7 @@
 #include "service/revocation/evidence_store.h"
 #include "service/revocation/online_source.h"
 #include "service/trust_loader.h"
+#include "service/verification_setup.h"
 
 namespace kyso::cli {
 namespace {
@@ -24,89 +25,15 @@ namespace {
 // The largest document `kyso verify` reads into memory (matches the service's default limit).
 constexpr size_t kMaxDocumentBytes = size_t{64} << 20;
 
-absl::StatusOr<absl::Time> ParseValidationTime(const std::string& text) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--at: '", text, "' is not an RFC 3339 time (2025-07-01T08:00:00Z)"));
-  }
-  return t;
-}
-
-// What a command verifies against: the context, and the revocation sources it points to.
-struct Setup {
-  VerificationContext context;
-  std::unique_ptr<CrlFileSource> crl_files;
-  std::unique_ptr<OnlineRevocationSource> online;
-  std::unique_ptr<CompositeRevocationSource> revocation;
-};
-
-OnlineSourceOptions OnlineOptions(const RevocationConfig& config) {
-  OnlineSourceOptions options;
-  options.ocsp_timeout = absl::Milliseconds(config.ocsp_timeout_ms);
-  options.ocsp_overrides = config.ocsp_overrides;
-  options.crl_overrides = config.crl_overrides;
-  options.nonce = config.ocsp_nonce;
-  return options;
-}
-
-absl::StatusOr<IntermediateRevocation> ParseIntermediates(const std::string& text) {
-  if (text == "if_advertised") return IntermediateRevocation::kIfAdvertised;
-  if (text == "require") return IntermediateRevocation::kRequire;
-  if (text == "off") return IntermediateRevocation::kOff;
-  return absl::InvalidArgumentError(
-      "revocation.intermediates must be if_advertised, require or off");
-}
-
-// Config file, then flags on top: flags override the file (DESIGN.md "Config").
-absl::StatusOr<Setup> BuildSetup(const CommonOptions& o) {
-  Config config;
-  if (!o.config_path.empty()) {
-    KYSO_ASSIGN_OR_RETURN(config, LoadConfig(o.config_path));
-  }
-  if (!o.revocation.empty()) {
-    KYSO_ASSIGN_OR_RETURN(config.revocation.mode, ParseRevocationMode(o.revocation));
-  }
-  config.policy.revocation = config.revocation.mode;
-  std::vector<std::string> anchors = config.trust.anchors;
-  anchors.insert(anchors.end(), o.trust_anchors.begin(), o.trust_anchors.end());
-  std::vector<std::string> intermediates = config.trust.intermediates;
-  intermediates.insert(intermediates.end(), o.intermediates.begin(), o.intermediates.end());
-  Setup setup;
-  VerificationContext& ctx = setup.context;
-  KYSO_ASSIGN_OR_RETURN(ctx.trust, LoadTrustStore(anchors, intermediates, /*generation=*/1));
-  ctx.policy = config.policy;
-  ctx.now = absl::Now();
-  ctx.validation_time = ctx.now;
-  if (!o.at.empty()) {
-    KYSO_ASSIGN_OR_RETURN(ctx.validation_time, ParseValidationTime(o.at));
-  }
-  KYSO_ASSIGN_OR_RETURN(ctx.intermediates, ParseIntermediates(config.revocation.intermediates));
-  // Revocation evidence: the CRL files given first (offline), then OCSP and CRL fetching, with
-  // the persistent cache when the config names one. A cache that cannot be opened costs
-  // persistence, not the run.
-  KYSO_ASSIGN_OR_RETURN(setup.crl_files, CrlFileSource::Load(o.crl_paths, *ctx.trust));
-  std::unique_ptr<EvidenceStore> store;
-  if (!o.config_path.empty() && !config.revocation.cache_path.empty() &&
-      config.policy.revocation != RevocationMode::kOff) {
-    absl::StatusOr<std::unique_ptr<EvidenceStore>> opened =
-        EvidenceStore::Open(config.revocation.cache_path);
-    if (opened.ok()) {
-      store = *std::move(opened);
-      if (store->rebuilt()) {
-        std::cerr << "kyso: revocation cache rebuilt: " << store->rebuild_reason() << "\n";
-      }
-    } else {
-      std::cerr << "kyso: revocation cache disabled: " << opened.status().message() << "\n";
-    }
-  }
-  setup.online =
-      std::make_unique<OnlineRevocationSource>(OnlineOptions(config.revocation), std::move(store));
-  setup.revocation = std::make_unique<CompositeRevocationSource>(
-      std::vector<RevocationSource*>{setup.crl_files.get(), setup.online.get()});
-  ctx.revocation = setup.revocation.get();
-  return setup;
+absl::StatusOr<VerificationSetup> BuildSetup(const CommonOptions& o) {
+  SetupOptions options;
+  options.config_path = o.config_path;
+  options.trust_anchors = o.trust_anchors;
+  options.intermediates = o.intermediates;
+  options.revocation = o.revocation;
+  options.at = o.at;
+  options.crl_paths = o.crl_paths;
+  return BuildVerificationSetup(options, std::cerr);
 }
 
 // Reads each input, hands it to `verify` (which returns the printed report's verdict), and
@@ -244,7 +171,7 @@ int RunVerifyRemotely(const VerifyOptions& o, std::ostream& out, std::ostream& e
 
 int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
   if (!o.server.empty()) return RunVerifyRemotely(o, out, err);
-  absl::StatusOr<Setup> setup = BuildSetup(o);
+  absl::StatusOr<VerificationSetup> setup = BuildSetup(o);
   if (!setup.ok()) {
     err << "kyso verify: " << setup.status().message() << "\n";
     return kExitError;
@@ -281,7 +208,7 @@ int RunVerify(const VerifyOptions& o, std::ostream& out, std::ostream& err) {
 }
 
 int RunValidateCert(const ValidateCertOptions& o, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<Setup> setup = BuildSetup(o);
+  absl::StatusOr<VerificationSetup> setup = BuildSetup(o);
   if (!setup.ok()) {
     err << "kyso validate-cert: " << setup.status().message() << "\n";
     return kExitError;

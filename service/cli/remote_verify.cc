@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "crypto/status_macros.h"
 #include "kyso/v1/verifier.grpc.pb.h"
 #include "service/report_proto.h"
 
@@ -22,16 +23,7 @@ RemoteVerifier::~RemoteVerifier() = default;
 absl::StatusOr<std::unique_ptr<RemoteVerifier>> RemoteVerifier::Connect(const std::string& address,
                                                                         const Tls& tls) {
   auto impl = std::make_unique<Impl>();
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!tls.ca_pem.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = tls.ca_pem;
-    ssl.pem_cert_chain = tls.cert_pem;
-    ssl.pem_private_key = tls.key_pem;
-    credentials = grpc::SslCredentials(ssl);
-  }
-  impl->channel = grpc::CreateChannel(address, credentials);
-  if (!impl->channel) return absl::InvalidArgumentError("cannot use address " + address);
+  KYSO_ASSIGN_OR_RETURN(impl->channel, OpenVerifierChannel(address, tls));
   impl->stub = v1::SignatureVerifier::NewStub(impl->channel);
   return std::unique_ptr<RemoteVerifier>(new RemoteVerifier(std::move(impl)));
 }

@@ -13,6 +13,7 @@
 #include "crypto/policy.h"
 #include "crypto/report.h"
 #include "crypto/verification_context.h"
+#include "service/client_channel.h"
 
 namespace kyso::cli {
 
@@ -20,9 +21,7 @@ class RemoteVerifier final {
  public:
   // TLS towards the server when `ca_pem` is set (the CA that issued the server's certificate);
   // a client certificate for mutual TLS when `cert_pem` and `key_pem` are set too.
-  struct Tls {
-    std::string ca_pem, cert_pem, key_pem;
-  };
+  using Tls = ClientTls;
 
   // Connects lazily; fails only for an address gRPC cannot parse.
   static absl::StatusOr<std::unique_ptr<RemoteVerifier>> Connect(const std::string& address,

@@ -20,6 +20,7 @@
 #include "service/server/metrics.h"
 #include "service/server/server.h"
 #include "service/trust_loader.h"
+#include "service/verification_setup.h"
 #include "service/worker_pool.h"
 
 namespace kyso::cli {
@@ -55,9 +56,9 @@ class SnapshotHolder final {
 std::string HostOf(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
 
 IntermediateRevocation ParseIntermediates(const Config& config) {
-  if (config.revocation.intermediates == "require") return IntermediateRevocation::kRequire;
-  if (config.revocation.intermediates == "off") return IntermediateRevocation::kOff;
-  return IntermediateRevocation::kIfAdvertised;
+  // LoadConfig has checked the value already.
+  return ParseIntermediateRevocation(config.revocation.intermediates)
+      .value_or(IntermediateRevocation::kIfAdvertised);
 }
 
 absl::StatusOr<Snapshot> LoadSnapshot(const std::string& config_path, uint64_t generation) {
@@ -120,12 +121,7 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
                absl::StrCat("revocation cache disabled: ", opened.status().message()));
     }
   }
-  OnlineSourceOptions online_options;
-  online_options.ocsp_timeout = absl::Milliseconds(config->revocation.ocsp_timeout_ms);
-  online_options.ocsp_overrides = config->revocation.ocsp_overrides;
-  online_options.crl_overrides = config->revocation.crl_overrides;
-  online_options.nonce = config->revocation.ocsp_nonce;
-  OnlineRevocationSource online(online_options, std::move(store));
+  OnlineRevocationSource online(OnlineOptions(config->revocation), std::move(store));
   Verifier verifier;
   WorkerPool cpu(config->workers, /*queue_capacity=*/1024);
   // What a reload replaces, as one value: documents take the current snapshot when they start and
