@@ -52,10 +52,10 @@ class EmbeddedBackend final : public VerifyBackend {
       if (async_revocation_) {
         // The service's path: revocation misses are fetched on the online source's I/O threads
         // and the second pass comes back to this pool, so no worker waits on the network.
-        std::vector<OwnedDetachedContent> detached;
-        if (job.content) detached.push_back({job.content_name, std::move(*job.content)});
+        std::vector<DetachedContent> detached;
+        if (job.content) detached.push_back({job.content_name, *job.content});
         VerifyWithAsyncRevocation(
-            &verifier_, std::move(job.bytes), std::move(detached), context, setup_.online.get(),
+            &verifier_, job.bytes, detached, context, setup_.online.get(),
             [this](std::function<void()> task) { pool_->Submit(std::move(task)); },
             [this, id = job.id](DocumentReport report) { done_(id, std::move(report)); });
         return;

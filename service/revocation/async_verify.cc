@@ -60,7 +60,7 @@ class GatheredSource final : public RevocationSource {
 struct Pending {
   Verifier* verifier;
   std::string bytes;
-  std::vector<OwnedDetachedContent> owned;
+  std::vector<std::string> owned;  // the detached contents' bytes; `detached` views them
   std::vector<DetachedContent> detached;
   VerificationContext context;
   OnlineRevocationSource* online;
@@ -81,27 +81,33 @@ DocumentReport Run(Pending& p, RevocationSource* source) {
 
 }  // namespace
 
-void VerifyWithAsyncRevocation(Verifier* verifier, std::string bytes,
-                               std::vector<OwnedDetachedContent> detached,
+void VerifyWithAsyncRevocation(Verifier* verifier, absl::string_view bytes,
+                               absl::Span<const DetachedContent> detached,
                                VerificationContext context, OnlineRevocationSource* online,
                                Executor cpu, std::function<void(DocumentReport)> done) {
+  // Pass 1 on the caller's views: in steady state it is the whole verification, and nothing is
+  // copied.
+  CacheOnlySource pass1(online);
+  context.revocation = &pass1;
+  DocumentReport report = verifier->VerifyDocument(bytes, detached, context);
+  absl::flat_hash_map<std::string, RevocationQuery> misses = pass1.TakeMisses();
+  if (misses.empty()) {
+    done(std::move(report));
+    return;
+  }
+  // Misses: the document outlives this call, so it is copied for pass 2.
   auto p = std::make_shared<Pending>();
   p->verifier = verifier;
-  p->bytes = std::move(bytes);
-  p->owned = std::move(detached);
-  for (const OwnedDetachedContent& d : p->owned) p->detached.push_back({d.name, d.bytes});
+  p->bytes = std::string(bytes);
+  p->owned.reserve(detached.size());
+  for (const DetachedContent& d : detached) {
+    p->owned.emplace_back(d.bytes);
+    p->detached.push_back({d.name, p->owned.back()});
+  }
   p->context = std::move(context);
   p->online = online;
   p->cpu = std::move(cpu);
   p->done = std::move(done);
-
-  CacheOnlySource pass1(online);
-  DocumentReport report = Run(*p, &pass1);
-  absl::flat_hash_map<std::string, RevocationQuery> misses = pass1.TakeMisses();
-  if (misses.empty()) {
-    p->done(std::move(report));
-    return;
-  }
   {
     absl::MutexLock lock(&p->mu);
     p->outstanding = misses.size();

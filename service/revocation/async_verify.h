@@ -1,7 +1,7 @@
 // Verifies a document without ever waiting for the network on the calling thread: the shape the
 // gRPC service's CPU workers need (DESIGN.md: "network waits never block a CPU worker").
 //
-//   VerifyWithAsyncRevocation(&verifier, std::move(bytes), {}, ctx, &online, cpu_pool,
+//   VerifyWithAsyncRevocation(&verifier, bytes, {}, ctx, &online, cpu_pool,
 //                             [](DocumentReport report) { ... });
 //
 // Pass 1 runs at once on the caller's thread, answering revocation from the memory cache only; in
@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "crypto/verifier.h"
 #include "service/revocation/online_source.h"
 
@@ -25,15 +27,11 @@ namespace kyso {
 // Runs a task on the caller's CPU pool.
 using Executor = std::function<void(std::function<void()>)>;
 
-struct OwnedDetachedContent {
-  std::string name;
-  std::string bytes;
-};
-
-// `verifier` and `online` must outlive every pending verification; `context.revocation` is
-// ignored (the two passes bring their own).
-void VerifyWithAsyncRevocation(Verifier* verifier, std::string bytes,
-                               std::vector<OwnedDetachedContent> detached,
+// `bytes` and `detached` need to live only for the call: a document that waits for revocation
+// evidence is copied. `verifier` and `online` must outlive every pending verification;
+// `context.revocation` is ignored (the two passes bring their own).
+void VerifyWithAsyncRevocation(Verifier* verifier, absl::string_view bytes,
+                               absl::Span<const DetachedContent> detached,
                                VerificationContext context, OnlineRevocationSource* online,
                                Executor cpu, std::function<void(DocumentReport)> done);
 

@@ -290,6 +290,9 @@ TEST(KysoCli, ServeAndVerifyThroughTheServerPrintTheSameAsInProcess) {
   // The audit log: one JSON line per document, with its digest and never its content.
   int audited = 0;
   const std::string first_sha = JsonLines(in_process.stdout_text).at(0)["document_sha256"];
+  // The audit log is buffered and flushed when the service falls idle or within a second.
+  ASSERT_TRUE((*serve)->WaitForEvent("verified", static_cast<int>(files.size())))
+      << (*serve)->Log();
   for (const nlohmann::json& record : (*serve)->Lines()) {
     if (record["event"] != "verified") continue;
     EXPECT_FALSE(record.contains("content"));
