@@ -14,6 +14,8 @@ packages=(
   # libraries
   libxml2-dev libcurl4-openssl-dev libsqlite3-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libarchive-dev
+  # the kyso program's allocator (many small allocations per document, on every worker thread)
+  libjemalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xmlsec1 python3 python3-lxml python3-cryptography curl strace
   # kyso batch's HTML report is rendered by headless Chromium in a test, its numbers read back by OCR
