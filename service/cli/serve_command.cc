@@ -137,6 +137,7 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
                                                                      /*force_flush=*/false);
   auto audit = std::make_shared<spdlog::logger>("kyso-audit", audit_sink);
   audit->set_pattern("%v");
+  spdlog::drop("kyso-audit");  // a previous RunServe in this process may have left it registered
   spdlog::register_logger(audit);
   spdlog::flush_every(std::chrono::seconds(1));
   ServiceMetrics* metrics_sink = nullptr;            // set below, before the server takes any call
