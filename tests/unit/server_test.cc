@@ -282,7 +282,7 @@ TEST_F(ServerTest, AClientThatReadsSlowlyHoldsAtMostTheWindowOnTheServer) {
   // Back-pressure reached the client: it could not push the archive into the server...
   EXPECT_LT(sent_while_not_reading, kDocuments);
   // ...and the server held no more than its window of documents (read, not yet written).
-  EXPECT_EQ(service_->documents_in_flight(), 8);
+  EXPECT_LE(service_->documents_in_flight(), 8);
   EXPECT_LE(service_->max_stream_held(), 8u);
   // Reading again drains everything, each document answered once.
   std::set<std::string> seen;
