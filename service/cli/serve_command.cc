@@ -224,20 +224,21 @@ int RunServe(const ServeOptions& o, std::ostream& err) {
     // SIGHUP: trust store and policy again, all or nothing. A reload that fails keeps serving
     // with the old snapshot and says why; health stays SERVING either way.
     absl::StatusOr<Snapshot> reloaded = LoadSnapshot(o.config_path, generation + 1);
+    // Metrics before the log line: whoever reads the line finds them counted.
     if (!reloaded.ok()) {
+      if (metrics) metrics->RecordReload(false, generation);
       log.Warn("reload_failed",
                absl::StrCat("reload failed, keeping the current trust store and policy: ",
                             reloaded.status().message()),
                {{"generation", generation}});
-      if (metrics) metrics->RecordReload(false, generation);
       continue;
     }
     ++generation;
     snapshots.Set(*std::move(reloaded));
+    if (metrics) metrics->RecordReload(true, generation);
     log.Info("reloaded",
              absl::StrCat("reloaded trust store and policy (generation ", generation, ")"),
              {{"generation", generation}});
-    if (metrics) metrics->RecordReload(true, generation);
   }
   // Drain: probes hear NOT_SERVING first, then the main port stops taking calls and those in
   // flight get the grace period to finish.
