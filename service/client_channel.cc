@@ -1,6 +1,24 @@
 #include "service/client_channel.h"
 
+#include <utility>
+
+#include "service/file_io.h"
+
 namespace kyso {
+
+absl::StatusOr<ClientTls> ReadClientTls(const std::string& ca_path, const std::string& cert_path,
+                                        const std::string& key_path) {
+  ClientTls tls;
+  for (const auto& [path, pem] :
+       {std::pair{&ca_path, &tls.ca_pem}, std::pair{&cert_path, &tls.cert_pem},
+        std::pair{&key_path, &tls.key_pem}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::string> data = ReadFile(*path, 1 << 20);
+    if (!data.ok()) return data.status();
+    *pem = *std::move(data);
+  }
+  return tls;
+}
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenVerifierChannel(const std::string& address,
                                                                    const ClientTls& tls) {

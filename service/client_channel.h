@@ -17,6 +17,10 @@ struct ClientTls {
   std::string ca_pem, cert_pem, key_pem;  // TLS when ca_pem is set; mTLS with cert and key
 };
 
+// Reads the PEM files of `--tls-ca`, `--tls-cert`, `--tls-key` (each may be empty: not given).
+absl::StatusOr<ClientTls> ReadClientTls(const std::string& ca_path, const std::string& cert_path,
+                                        const std::string& key_path);
+
 // Connects lazily; fails only for an address gRPC cannot use (an unreachable server shows at the
 // first call).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenVerifierChannel(const std::string& address,

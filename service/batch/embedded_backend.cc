@@ -17,18 +17,12 @@ namespace {
 class EmbeddedBackend final : public VerifyBackend {
  public:
   static absl::StatusOr<std::unique_ptr<EmbeddedBackend>> Make(const EmbeddedOptions& o) {
-    SetupOptions options;
-    options.config_path = o.config_path;
-    options.trust_anchors = o.trust_anchors;
-    options.intermediates = o.intermediates;
-    options.revocation = o.revocation;
-    options.crl_paths = o.crl_paths;
     auto b = std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(o.threads));
-    KYSO_ASSIGN_OR_RETURN(b->setup_, BuildVerificationSetup(options, std::cerr));
+    KYSO_ASSIGN_OR_RETURN(b->setup_, BuildVerificationSetup(o.setup, std::cerr));
     // Local CRL files are consulted by the blocking path only (the asynchronous one asks the
     // online source alone), so with --crl every worker verifies start to end itself.
     b->async_revocation_ =
-        o.crl_paths.empty() && b->setup_.context.policy.revocation != RevocationMode::kOff;
+        o.setup.crl_paths.empty() && b->setup_.context.policy.revocation != RevocationMode::kOff;
     return b;
   }
 

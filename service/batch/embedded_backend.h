@@ -14,14 +14,13 @@
 #include <vector>
 
 #include "service/batch/verify_backend.h"
+#include "service/verification_setup.h"
 
 namespace kyso::batch {
 
 struct EmbeddedOptions {
-  std::string config_path;  // may be empty: flags only
-  std::vector<std::string> trust_anchors, intermediates, crl_paths;
-  std::string revocation;  // require | prefer | off; empty = the config's
-  int threads = 0;         // 0 = one per core
+  SetupOptions setup;  // config and flags, as `kyso verify` takes them (`at` unused: per job)
+  int threads = 0;     // 0 = one per core
 };
 
 // Loads the config and the trust store; a bad config is an error (exit 2 for the caller).

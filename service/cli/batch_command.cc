@@ -6,13 +6,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crypto/status_macros.h"
 #include "service/batch/batch_runner.h"
 #include "service/batch/embedded_backend.h"
 #include "service/batch/html_report.h"
 #include "service/batch/remote_backend.h"
 #include "service/batch/summary.h"
 #include "service/cli/commands.h"
-#include "service/file_io.h"
+#include "service/client_channel.h"
 #include "service/report_json.h"
 
 namespace kyso::cli {
@@ -34,23 +35,15 @@ absl::Status CheckOptions(const BatchCommandOptions& o) {
 absl::StatusOr<std::unique_ptr<batch::VerifyBackend>> MakeBackend(const BatchCommandOptions& o) {
   if (o.server.empty()) {
     batch::EmbeddedOptions e;
-    e.config_path = o.config_path;
-    e.trust_anchors = o.trust_anchors;
-    e.intermediates = o.intermediates;
-    e.crl_paths = o.crl_paths;
-    e.revocation = o.revocation;
+    e.setup.config_path = o.config_path;
+    e.setup.trust_anchors = o.trust_anchors;
+    e.setup.intermediates = o.intermediates;
+    e.setup.crl_paths = o.crl_paths;
+    e.setup.revocation = o.revocation;
     e.threads = o.threads;
     return batch::MakeEmbeddedBackend(e);
   }
-  batch::RemoteTls tls;
-  for (const auto& [path, pem] :
-       {std::pair{o.tls_ca, &tls.ca_pem}, std::pair{o.tls_cert, &tls.cert_pem},
-        std::pair{o.tls_key, &tls.key_pem}}) {
-    if (path.empty()) continue;
-    absl::StatusOr<std::string> data = ReadFile(path, 1 << 20);
-    if (!data.ok()) return data.status();
-    *pem = *std::move(data);
-  }
+  KYSO_ASSIGN_OR_RETURN(ClientTls tls, ReadClientTls(o.tls_ca, o.tls_cert, o.tls_key));
   return batch::ConnectRemoteBackend(o.server, tls);
 }
 

@@ -9,6 +9,7 @@
 #include "crypto/status_macros.h"
 #include "crypto/verifier.h"
 #include "service/cli/remote_verify.h"
+#include "service/client_channel.h"
 #include "service/config.h"
 #include "service/file_io.h"
 #include "service/report_json.h"
@@ -104,19 +105,12 @@ int RunVerifyRemotely(const VerifyOptions& o, std::ostream& out, std::ostream& e
     detached.push_back(
         {std::filesystem::path(o.content_paths[i]).filename().string(), contents[i]});
   }
-  RemoteVerifier::Tls tls;
-  for (const auto& [path, pem] :
-       {std::pair{o.tls_ca, &tls.ca_pem}, std::pair{o.tls_cert, &tls.cert_pem},
-        std::pair{o.tls_key, &tls.key_pem}}) {
-    if (path.empty()) continue;
-    absl::StatusOr<std::string> data = ReadFile(path, 1 << 20);
-    if (!data.ok()) {
-      err << "kyso verify: " << data.status().message() << "\n";
-      return kExitError;
-    }
-    *pem = *std::move(data);
+  absl::StatusOr<ClientTls> tls = ReadClientTls(o.tls_ca, o.tls_cert, o.tls_key);
+  if (!tls.ok()) {
+    err << "kyso verify: " << tls.status().message() << "\n";
+    return kExitError;
   }
-  absl::StatusOr<std::unique_ptr<RemoteVerifier>> remote = RemoteVerifier::Connect(o.server, tls);
+  absl::StatusOr<std::unique_ptr<RemoteVerifier>> remote = RemoteVerifier::Connect(o.server, *tls);
   if (!remote.ok()) {
     err << "kyso verify: " << remote.status().message() << "\n";
     return kExitError;

@@ -326,7 +326,7 @@ std::vector<nlohmann::json> Lines(const std::string& path) {
 
 EmbeddedOptions TestTrust() {
   EmbeddedOptions e;
-  e.config_path = PkiDir() + "/trust.yaml";
+  e.setup.config_path = PkiDir() + "/trust.yaml";
   return e;
 }
 
